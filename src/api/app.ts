@@ -1,0 +1,60 @@
+/**
+ * The HTTP API: Fastify with zod schemas (validation, serialisation and the OpenAPI
+ * document at /docs all come from the same schemas).
+ */
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Pool } from '../db/pool';
+import type { EligibilityParams } from '../domain/eligibility';
+import type { FieldCrypto } from '../security/field-crypto';
+import { childrenRoutes } from './children/routes';
+import { registerErrorHandling } from './errors';
+import { healthRoutes } from './health';
+
+// Validation messages in Chinese for the people using the API.
+z.config(z.locales.zhCN());
+
+export interface AppDeps {
+  pool: Pool;
+  temporal: Client;
+  taskQueue: string;
+  crypto: FieldCrypto;
+  eligibilityParams: EligibilityParams;
+  today: () => string;
+  logLevel?: string;
+}
+
+/** Bodies larger than this are refused with 413: a child's record is a few kilobytes. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT_BYTES,
+    logger: { level: deps.logLevel ?? 'info' },
+    // Query strings are parsed flat: `a[b]=1` stays a key the strict schemas then reject.
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'careflow API',
+        description: '流动儿童关爱保护协同系统（平顶山市）接口',
+        version: '0.1.0',
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes(deps));
+  await app.register(childrenRoutes(deps));
+  return app;
+}

@@ -1,0 +1,85 @@
+/**
+ * The environment, parsed once with zod. A wrong value stops start-up with a message that
+ * names the variable (issue #2). Everything that differs between a laptop and production
+ * is here; county policy parameters live in the domain with their defaults.
+ */
+import { z } from 'zod';
+
+const countyList = z
+  .string()
+  .transform((value) => value.split(',').map((code) => code.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^\d{6}$/, 'each entry must be a 6-digit GB/T 2260 code')));
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((value) => protocols.some((p) => value.startsWith(`${p}://`)), `must start with ${protocols.join('/')}://`);
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_BASE_URL: url(['http', 'https']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unset: `npm start` runs embedded Postgres under .data/. */
+  DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+  /** Unset: `npm start` runs the Temporal CLI dev server under .data/. */
+  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'must be host:port').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('careflow'),
+  /** Unset: `npm start` runs a local SMTP sink with a web inbox. */
+  SMTP_URL: url(['smtp', 'smtps']).optional(),
+  MAIL_FROM: z.string().min(3).default('careflow <noreply@careflow.local>'),
+  /**
+   * 32-byte key (base64) that encrypts resident ID numbers at rest and keys their look-up
+   * hash. Required in production; development derives a fixed key and says so.
+   */
+  CAREFLOW_DATA_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+    .optional(),
+  /** M1: the central urban districts between which a move does not count. */
+  CENTRAL_URBAN_DISTRICTS: countyList.default(['410402', '410403', '410411']),
+  /** Where `npm start` keeps Postgres and Temporal data between runs. */
+  DATA_DIR: z.string().min(1).default('.data'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((line) => `  - ${line}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset", as in most shells' `VAR= command`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = configSchema.safeParse(present);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+  }
+  if (result.data.NODE_ENV === 'production' && !result.data.CAREFLOW_DATA_KEY) {
+    throw new ConfigError(['CAREFLOW_DATA_KEY: required when NODE_ENV=production']);
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration; exits with a message naming the variable when invalid. */
+export function loadConfig(): Config {
+  if (cached) return cached;
+  try {
+    cached = parseConfig();
+    return cached;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

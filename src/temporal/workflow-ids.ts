@@ -1,0 +1,5 @@
+/**
+ * Workflow IDs are built from internal UUIDs only, with a type prefix, never from personal
+ * data (architecture.md): they are stored in plain text on the Temporal server.
+ */
+export const childIntakeWorkflowId = (childId: string): string => `child-intake:${childId}`;

@@ -1,0 +1,36 @@
+/**
+ * Once per `vitest run`: one embedded Postgres server for all test files (each file makes
+ * its own database in it), and the Temporal binaries resolved for the files that need them.
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../../scripts/local-services';
+import { resolveTemporalCli, resolveTestServer } from '../../scripts/temporal-binaries';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresAdminUrl: string;
+    temporalCliPath: string;
+    temporalTestServerPath: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const cli = resolveTemporalCli();
+  const testServer = resolveTestServer();
+  if (!cli || !testServer) throw new Error('Temporal binaries missing: run `npm test`, which provisions them');
+  project.provide('temporalCliPath', cli.path);
+  project.provide('temporalTestServerPath', testServer.path);
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'careflow-test-pg-'));
+  // As root, Postgres runs as the 'postgres' user, which must be able to enter the folder.
+  chmodSync(dataDir, 0o755);
+  const postgres = await startEmbeddedPostgres(dataDir, 0);
+  project.provide('postgresAdminUrl', postgres.url);
+  return async () => {
+    await postgres.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
