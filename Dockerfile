@@ -9,8 +9,8 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 
 # ---------------------------------------------------------------------------
 # deps: install node_modules from the lock file.
-# NODE_ENV is deliberately NOT production here: `npm ci` would then skip
-# devDependencies, and some of them may be needed at run time through tsx.
+# NODE_ENV is deliberately NOT production here: the full install builds the
+# workflow bundle below, and the runtime stage prunes dev packages afterwards.
 # ---------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
@@ -30,6 +30,10 @@ WORKDIR /app
 # Dependencies and sources stay root-owned (read-only for the app user).
 COPY --from=deps /app/node_modules ./node_modules
 COPY . .
+
+# Prebuilt workflow bundle (dist/), loaded by workers when NODE_ENV=production; then the
+# dev-only packages (type checker, linters, test tools) leave the image.
+RUN npx tsx scripts/bundle-workflows.ts && npm prune --omit=dev --no-audit --no-fund
 
 # The only directory the app may write to inside /app.
 RUN mkdir -p /app/.data && chown node:node /app/.data

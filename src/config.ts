@@ -59,7 +59,13 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const result = configSchema.safeParse(present);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const [variable, ...within] = issue.path;
+        const where = within.length ? ` (at ${within.join('.')})` : '';
+        return `${String(variable ?? '(environment)')}: ${issue.message}${where}`;
+      }),
+    );
   }
   if (result.data.NODE_ENV === 'production' && !result.data.CAREFLOW_DATA_KEY) {
     throw new ConfigError(['CAREFLOW_DATA_KEY: required when NODE_ENV=production']);

@@ -15,6 +15,8 @@ export const errorBodySchema = z.object({
   code: z.string(),
   message: z.string(),
   details: z.array(z.object({ path: z.string(), message: z.string() })),
+  /** On 409 for a duplicate: the record that already holds the value. */
+  existingId: z.string().optional(),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
@@ -61,10 +63,14 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const where = locationOf(error.validationContext);
-      const details = error.validation.map((issue) => ({
-        path: [where, ...issue.instancePath.split('/').filter(Boolean)].join('.'),
-        message: issue.message ?? '无效的值',
-      }));
+      const details = error.validation.flatMap((issue) => {
+        const path = [where, ...issue.instancePath.split('/').filter(Boolean)];
+        const message = issue.message ?? '无效的值';
+        // An unknown field is reported at its own path, not at the object holding it.
+        const keys = issue.keyword === 'unrecognized_keys' ? (issue.params as { keys?: unknown }).keys : undefined;
+        if (Array.isArray(keys) && keys.length) return keys.map((key) => ({ path: [...path, String(key)].join('.'), message }));
+        return [{ path: path.join('.'), message }];
+      });
       return reply.code(400).send({ code: 'VALIDATION_FAILED', message: '请求参数不符合要求', details });
     }
     const known = error.code ? FASTIFY_ERRORS[error.code] : undefined;
