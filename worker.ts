@@ -5,6 +5,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig } from './src/config';
 import { createPool } from './src/db/pool';
+import { seedDirectory } from './src/db/seed';
 import { migrate } from './src/db/migrate';
 import { createSmtpMailer } from './src/activities/mailer';
 import { createCareflowWorker } from './src/temporal/worker';
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   }
   const pool = createPool(config.DATABASE_URL);
   await migrate(pool);
+  await seedDirectory(pool);
   const mailer = createSmtpMailer(config.SMTP_URL, config.MAIL_FROM);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createCareflowWorker(

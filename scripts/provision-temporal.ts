@@ -1,5 +1,5 @@
 /** `npm test` runs this first so that installation output is not mixed into test output. */
-import { resolveTemporalCli, resolveTestServer } from './temporal-binaries';
+import { resolveFaketimeLibrary, resolveTemporalCli, resolveTestServer } from './temporal-binaries';
 
 for (const [name, resolved] of [
   ['Temporal CLI', resolveTemporalCli()],
@@ -11,3 +11,6 @@ for (const [name, resolved] of [
       : `[careflow] ${name}: not found locally; the Temporal SDK will try to download it`,
   );
 }
+
+const faketime = resolveFaketimeLibrary();
+console.log(faketime ? `[careflow] libfaketime: ${faketime}` : '[careflow] libfaketime: not available (date-pinned workflow tests will fail)');

@@ -10,6 +10,7 @@ import { createSmtpMailer } from '../src/activities/mailer';
 import { loadConfig } from '../src/config';
 import { migrate } from '../src/db/migrate';
 import { createPool } from '../src/db/pool';
+import { seedDirectory } from '../src/db/seed';
 import { chinaDateOf } from '../src/domain/calendar-date';
 import { createFieldCrypto, dataKeyFrom } from '../src/security/field-crypto';
 import { connectClient } from '../src/temporal/connection';
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
   stops.push({ name: 'pool', stop: () => pool.end() });
   const applied = await migrate(pool);
   if (applied.length) say(`database migrations applied: ${applied.join(', ')}`);
+  const seeded = await seedDirectory(pool);
+  if (seeded.length) say(`department directory: ${seeded.length} departments seeded`);
 
   let temporalAddress = config.TEMPORAL_ADDRESS;
   let temporalUi: string | undefined;

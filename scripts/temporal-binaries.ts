@@ -135,3 +135,31 @@ export function resolveTemporalCli(): ResolvedBinary | undefined {
 export function resolveTestServer(): ResolvedBinary | undefined {
   return resolve(TEST_SERVER);
 }
+
+/** Pinned version of the PyPI wheel that ships a prebuilt libfaketime. */
+export const LIBFAKETIME_WHEEL_VERSION = '3.0.1';
+
+/**
+ * libfaketime, for tests that must start the time-skipping server's clock on a given date
+ * (a deadline set on 2026-09-28 crossing National Day: the server only moves forward).
+ * Order: FAKETIME_LIBRARY; Debian's libfaketime package; the `libfaketime` wheel from PyPI,
+ * which ships the library, pip-installed into .tools/.
+ */
+export function resolveFaketimeLibrary(): string | undefined {
+  const explicit = process.env.FAKETIME_LIBRARY;
+  if (explicit && existsSync(explicit)) return explicit;
+  const debian = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+  if (existsSync(debian)) return debian;
+  const target = join(toolsDir, `libfaketime-${LIBFAKETIME_WHEEL_VERSION}`);
+  const library = join(target, 'libfaketime', 'vendor', 'libfaketime', 'src', 'libfaketime.so.1');
+  if (existsSync(library)) return library;
+  try {
+    execFileSync('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--target', target, `libfaketime==${LIBFAKETIME_WHEEL_VERSION}`], {
+      stdio: 'inherit',
+      env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' },
+    });
+  } catch {
+    return undefined;
+  }
+  return existsSync(library) ? library : undefined;
+}

@@ -3,10 +3,13 @@
  * dependencies (samples-typescript `activities-dependency-injection`), so tests run the
  * same activities against their own Postgres and SMTP server.
  */
-import { createRegistryActivities } from './registry';
-import { createNotificationActivities } from './notifications';
-import type { Mailer } from './mailer';
 import type { Pool } from '../db/pool';
+import { createCalendarActivities } from './calendar';
+import type { Mailer } from './mailer';
+import { createNotificationActivities } from './notifications';
+import { createReferralActivities } from './referrals';
+import { createRegistryActivities } from './registry';
+import { createTaskActivities } from './tasks';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -20,6 +23,9 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createRegistryActivities(deps),
     ...createNotificationActivities(deps),
+    ...createCalendarActivities(),
+    ...createTaskActivities(deps),
+    ...createReferralActivities(deps),
   };
 }
 

@@ -1,35 +1,89 @@
 /**
- * The Chinese text of each notification. A bureau reads these: they carry the link to the
- * record and no personal data beyond what the link's access rules allow.
+ * The Chinese text of each notification, by template. A bureau reads these: they carry the
+ * link to the record and the facts of the task, never a child's name or ID number.
  */
-export type NotificationTemplate = 'child-registered' | 'reverification-due' | 'child-no-longer-eligible';
+import { chinaDateOf } from '../domain/calendar-date';
 
-export interface TemplateParams {
-  template: NotificationTemplate;
-  childId: string;
-  departmentName: string;
-  link: string;
-  reason?: string;
+export type NotificationTemplate =
+  | 'child-registered'
+  | 'reverification-due'
+  | 'child-no-longer-eligible'
+  | 'task-assigned'
+  | 'task-reminder'
+  | 'task-escalated'
+  | 'calendar-not-covered'
+  | 'referral-dossier'
+  | 'suggestion-issued'
+  | 'reply-overdue';
+
+export type Facts = Record<string, string | undefined>;
+
+export interface MailContext {
+  recipientName: string;
+  facts: Facts;
+  baseUrl: string;
 }
 
-export function renderMail(params: TemplateParams): { subject: string; text: string } {
-  const greeting = `${params.departmentName}：`;
-  const footer = `\n\n查看记录：${params.link}\n\n（本邮件由流动儿童关爱保护协同系统 careflow 自动发送，请勿直接回复。）`;
-  switch (params.template) {
-    case 'child-registered':
-      return {
-        subject: '【流动儿童登记】新登记儿童待核实',
-        text: `${greeting}\n\n辖区新登记一名流动儿童（编号 ${params.childId}），请按监测摸排要求（M1）核实其信息。${footer}`,
-      };
-    case 'reverification-due':
-      return {
-        subject: '【流动儿童登记】儿童信息半年复核到期',
-        text: `${greeting}\n\n流动儿童（编号 ${params.childId}）的信息已满六个月未复核。按要求至少每六个月更新一次（M1），请安排入户核实。${footer}`,
-      };
-    case 'child-no-longer-eligible':
-      return {
-        subject: '【流动儿童登记】儿童经复核不再符合认定条件',
-        text: `${greeting}\n\n流动儿童（编号 ${params.childId}）经复核不符合流动儿童认定条件：${params.reason ?? '未说明'}。请核实后更新台账。${footer}`,
-      };
-  }
+/** '2026-10-09 当日' for a deadline at the end of a China day, else 'YYYY-MM-DD HH:mm'. */
+export function formatDue(iso: string | undefined): string {
+  if (!iso) return '未设定';
+  const ms = Date.parse(iso);
+  const china = new Date(ms + 8 * 3600_000).toISOString();
+  if (china.slice(11, 16) === '00:00') return `${chinaDateOf(ms - 1)} 当日结束前`;
+  return `${china.slice(0, 10)} ${china.slice(11, 16)}（北京时间）`;
+}
+
+const FOOTER = '\n\n（本邮件由流动儿童关爱保护协同系统 careflow 自动发送，请勿直接回复。）';
+
+const link = (ctx: MailContext, path: string) => `${ctx.baseUrl}${path}`;
+
+const taskBlock = (ctx: MailContext) =>
+  `任务：${ctx.facts.title}\n要求：${ctx.facts.instructions}\n办理时限：${formatDue(ctx.facts.dueAt)}\n办理入口：${link(ctx, `/api/v1/tasks/${ctx.facts.taskId}`)}`;
+
+const TEMPLATES: Record<NotificationTemplate, (ctx: MailContext) => { subject: string; body: string }> = {
+  'child-registered': (ctx) => ({
+    subject: '【流动儿童登记】新登记儿童待核实',
+    body: `辖区新登记一名流动儿童（编号 ${ctx.facts.childId}），请按监测摸排要求（M1）核实其信息。\n\n查看记录：${link(ctx, `/api/v1/children/${ctx.facts.childId}`)}`,
+  }),
+  'reverification-due': (ctx) => ({
+    subject: '【流动儿童登记】儿童信息半年复核到期',
+    body: `流动儿童（编号 ${ctx.facts.childId}）的信息已满六个月未复核。按要求至少每六个月更新一次（M1），请安排入户核实。\n\n查看记录：${link(ctx, `/api/v1/children/${ctx.facts.childId}`)}`,
+  }),
+  'child-no-longer-eligible': (ctx) => ({
+    subject: '【流动儿童登记】儿童经复核不再符合认定条件',
+    body: `流动儿童（编号 ${ctx.facts.childId}）经复核不符合流动儿童认定条件：${ctx.facts.reason ?? '未说明'}。请核实后更新台账。\n\n查看记录：${link(ctx, `/api/v1/children/${ctx.facts.childId}`)}`,
+  }),
+  'task-assigned': (ctx) => ({
+    subject: `【待办任务】${ctx.facts.title}`,
+    body: `贵单位有一项新的待办任务，请在时限内办理并在系统中反馈结果。\n\n${taskBlock(ctx)}`,
+  }),
+  'task-reminder': (ctx) => ({
+    subject: `【到期提醒】${ctx.facts.title}`,
+    body: `以下任务已到办理时限仍未办结，请立即办理。逾期未办将逐级上报。\n\n${taskBlock(ctx)}`,
+  }),
+  'task-escalated': (ctx) => ({
+    subject: `【逾期督办·第${ctx.facts.level}级】${ctx.facts.title}`,
+    body: `以下任务已逾期未办结，按督办阶梯（${ctx.facts.levelLabel}）报送贵单位，请督促承办单位（${ctx.facts.assigneeCode}）立即办理。\n\n${taskBlock(ctx)}`,
+  }),
+  'calendar-not-covered': (ctx) => ({
+    subject: `【时限核对】任务时限超出已公布的节假日安排：${ctx.facts.title}`,
+    body: `以下任务的办理时限超出了国务院已公布节假日安排的年份，系统暂按周末推算，请人工核对时限。\n\n${taskBlock(ctx)}`,
+  }),
+  'referral-dossier': (ctx) => ({
+    subject: '【移送检察机关】部门履职不力线索',
+    body: `单位 ${ctx.facts.departmentCode} 在流动儿童关爱保护工作中多次逾期未履行职责，达到移送标准（R4）。现将有关材料移送，请依法研究是否制发检察建议，并在系统中登记处理结果。\n\n案卷材料：${link(ctx, `/api/v1/referrals/${ctx.facts.referralId}`)}`,
+  }),
+  'suggestion-issued': (ctx) => ({
+    subject: '【检察建议】请在时限内书面回复',
+    body: `检察机关已就贵单位流动儿童关爱保护履职问题制发检察建议${ctx.facts.documentNo ? `（${ctx.facts.documentNo}）` : ''}。依据《未成年人保护法》第一百一十四条，请于 ${formatDue(ctx.facts.replyDueAt)} 书面回复。\n\n详情：${link(ctx, `/api/v1/referrals/${ctx.facts.referralId}`)}`,
+  }),
+  'reply-overdue': (ctx) => ({
+    subject: '【检察建议逾期未回复】请督促整改',
+    body: `单位 ${ctx.facts.departmentCode} 收到检察建议后，未在时限（${formatDue(ctx.facts.replyDueAt)}）内书面回复。特此报告，请督促其整改并回复。\n\n详情：${link(ctx, `/api/v1/referrals/${ctx.facts.referralId}`)}`,
+  }),
+};
+
+export function renderMail(template: NotificationTemplate, ctx: MailContext): { subject: string; text: string } {
+  const { subject, body } = TEMPLATES[template](ctx);
+  return { subject, text: `${ctx.recipientName}：\n\n${body}${FOOTER}` };
 }

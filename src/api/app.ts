@@ -12,8 +12,11 @@ import type { Pool } from '../db/pool';
 import type { EligibilityParams } from '../domain/eligibility';
 import type { FieldCrypto } from '../security/field-crypto';
 import { childrenRoutes } from './children/routes';
+import { departmentRoutes } from './departments/routes';
 import { registerErrorHandling } from './errors';
 import { healthRoutes } from './health';
+import { referralRoutes } from './referrals/routes';
+import { taskRoutes } from './tasks/routes';
 
 // Validation messages in Chinese for the people using the API.
 z.config(z.locales.zhCN());
@@ -58,5 +61,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes(deps));
   await app.register(childrenRoutes(deps));
+  await app.register(departmentRoutes(deps));
+  await app.register(taskRoutes(deps));
+  await app.register(referralRoutes(deps));
   return app;
 }

@@ -1,6 +1,7 @@
 /** The API process on its own (docker-compose); `npm start` runs it in-process instead. */
 import { loadConfig } from '../config';
 import { createPool } from '../db/pool';
+import { seedDirectory } from '../db/seed';
 import { migrate } from '../db/migrate';
 import { chinaDateOf } from '../domain/calendar-date';
 import { createFieldCrypto, dataKeyFrom } from '../security/field-crypto';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   }
   const pool = createPool(config.DATABASE_URL);
   await migrate(pool);
+  await seedDirectory(pool);
   const temporal = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
   const app = await buildApp({
     pool,

@@ -1,8 +1,9 @@
 /**
- * The departments a notification goes to. Until the department directory (issue #3) lands,
- * the county civil-affairs bureau (民政局), which leads M1, is derived from the county code.
+ * The departments a notification goes to. The county civil-affairs bureau (民政局), which leads
+ * M1, follows the directory's code scheme (department-catalog.ts): `mz-<county>`, mailbox
+ * `mz-<county>@pds.careflow.local`, the seeded row of the `departments` table.
  */
-import { countyName } from './regions';
+import { departmentCode, departmentName, mailboxOf } from './department-catalog';
 
 export interface Department {
   code: string;
@@ -11,9 +12,10 @@ export interface Department {
 }
 
 export function countyCivilAffairs(countyCode: string): Department {
+  const code = departmentCode('mz', 'county', countyCode);
   return {
-    code: `mz-${countyCode}`,
-    name: `${countyName(countyCode) ?? countyCode}民政局`,
-    mailbox: `mz-${countyCode}@pds.careflow.local`,
+    code,
+    name: departmentName('mz', 'county', countyCode) ?? `${countyCode}民政局`,
+    mailbox: mailboxOf(code, 'county'),
   };
 }

@@ -3,3 +3,5 @@
  * data (architecture.md): they are stored in plain text on the Temporal server.
  */
 export const childIntakeWorkflowId = (childId: string): string => `child-intake:${childId}`;
+export const bureauTaskWorkflowId = (taskId: string): string => `task:${taskId}`;
+export const referralWorkflowId = (referralId: string): string => `procuratorate-referral:${referralId}`;

@@ -30,9 +30,9 @@ export async function childIntake(input: ChildIntakeInput): Promise<ChildIntakeS
   if (cycle === 0) {
     await sendNotification({
       idempotencyKey: `${workflowId}:registered`,
+      recipient: { departmentCode: `mz-${child.countyCode}` },
       template: 'child-registered',
-      countyCode: child.countyCode,
-      childId: input.childId,
+      facts: { childId: input.childId },
     });
   }
 
@@ -46,18 +46,17 @@ export async function childIntake(input: ChildIntakeInput): Promise<ChildIntakeS
   if (!later.eligible) {
     await sendNotification({
       idempotencyKey: `${workflowId}:no-longer-eligible`,
+      recipient: { departmentCode: `mz-${later.countyCode}` },
       template: 'child-no-longer-eligible',
-      countyCode: later.countyCode,
-      childId: input.childId,
-      reason: later.reason,
+      facts: { childId: input.childId, reason: later.reason },
     });
     return close(status, later.rule);
   }
   await sendNotification({
     idempotencyKey: `${workflowId}:reverification:${cycle + 1}`,
+    recipient: { departmentCode: `mz-${later.countyCode}` },
     template: 'reverification-due',
-    countyCode: later.countyCode,
-    childId: input.childId,
+    facts: { childId: input.childId },
   });
   return continueAsNew<typeof childIntake>({ ...input, cycle: cycle + 1 });
 }

@@ -1,2 +1,4 @@
 // The workflow bundle's entry point: every workflow the worker runs.
 export { childIntake } from './child-intake';
+export { bureauTask } from './bureau-task';
+export { procuratorateReferral } from './procuratorate-referral';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { migrate } from '../../src/db/migrate';
 import { createPool, type Pool } from '../../src/db/pool';
+import { seedDirectory } from '../../src/db/seed';
 
 export interface TestDatabase {
   url: string;
@@ -18,6 +19,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = adminUrl.replace(/\/[^/]*$/, `/${name}`);
   const pool = createPool(url);
   await migrate(pool);
+  await seedDirectory(pool);
   return {
     url,
     pool,

@@ -7,13 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../scripts/local-services';
-import { resolveTemporalCli, resolveTestServer } from '../../scripts/temporal-binaries';
+import { resolveFaketimeLibrary, resolveTemporalCli, resolveTestServer } from '../../scripts/temporal-binaries';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     postgresAdminUrl: string;
     temporalCliPath: string;
     temporalTestServerPath: string;
+    faketimeLibrary: string;
   }
 }
 
@@ -23,6 +24,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (!cli || !testServer) throw new Error('Temporal binaries missing: run `npm test`, which provisions them');
   project.provide('temporalCliPath', cli.path);
   project.provide('temporalTestServerPath', testServer.path);
+  const faketime = resolveFaketimeLibrary();
+  if (!faketime) throw new Error('libfaketime missing: run `npm test`, which provisions it');
+  project.provide('faketimeLibrary', faketime);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'careflow-test-pg-'));
   // As root, Postgres runs as the 'postgres' user, which must be able to enter the folder.

@@ -3,56 +3,40 @@
  * Postgres and a real SMTP server: years of 6-month cycles run in seconds.
  */
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSmtpMailer, type Mailer } from '../../src/activities/mailer';
 import { registerChild, type RegistryDeps } from '../../src/api/children/service';
 import { createChildBody } from '../../src/api/children/schemas';
 import { addMonths, chinaDateOf } from '../../src/domain/calendar-date';
 import { createFieldCrypto } from '../../src/security/field-crypto';
-import { createCareflowWorker } from '../../src/temporal/worker';
 import { childIntakeWorkflowId } from '../../src/temporal/workflow-ids';
 import { childIntakeStatusQuery, type ChildIntakeStatus } from '../../src/workflows/messages';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { childBody } from '../support/fixtures';
-import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
-import { timeSkippingEnvironment } from '../support/temporal';
+import type { TestSmtpServer } from '../support/smtp';
+import { startWorkflowBed, TEST_CENTRAL_DISTRICTS, type WorkflowBed } from '../support/workflow-bed';
 
-const taskQueue = `intake-${randomUUID()}`;
-let env: TestWorkflowEnvironment;
-let db: TestDatabase;
+let bed: WorkflowBed;
+let env: WorkflowBed['env'];
 let smtp: TestSmtpServer;
-let mailer: Mailer;
-let worker: Worker;
-let workerRun: Promise<void>;
+let taskQueue: string;
 let registry: RegistryDeps;
 let startDate: string;
 
 beforeAll(async () => {
-  [env, db, smtp] = await Promise.all([timeSkippingEnvironment(), createTestDatabase(), startTestSmtpServer()]);
-  mailer = createSmtpMailer(smtp.url, 'careflow <noreply@careflow.local>');
-  worker = await createCareflowWorker(
-    { connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue },
-    { pool: db.pool, mailer, publicBaseUrl: 'http://careflow.test', centralUrbanDistricts: ['410402', '410403', '410411'] },
-  );
-  workerRun = worker.run();
+  bed = await startWorkflowBed();
+  ({ env, smtp, taskQueue } = bed);
   startDate = chinaDateOf(await env.currentTimeMs());
   registry = {
-    pool: db.pool,
+    pool: bed.db.pool,
     temporal: env.client,
     taskQueue,
     crypto: createFieldCrypto(Buffer.alloc(32, 7)),
-    eligibilityParams: { centralUrbanDistricts: ['410402', '410403', '410411'] },
+    eligibilityParams: { centralUrbanDistricts: TEST_CENTRAL_DISTRICTS },
     today: () => startDate,
   };
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  mailer?.close();
-  await Promise.all([env?.teardown(), db?.drop(), smtp?.stop()]);
+  await bed?.stop();
 });
 
 function mailsFor(childId: string) {
