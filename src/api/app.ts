@@ -14,6 +14,7 @@ import type { FieldCrypto } from '../security/field-crypto';
 import { childrenRoutes } from './children/routes';
 import { departmentRoutes } from './departments/routes';
 import { registerErrorHandling } from './errors';
+import { escalationPolicyRoutes } from './escalation/routes';
 import { healthRoutes } from './health';
 import { referralRoutes } from './referrals/routes';
 import { taskRoutes } from './tasks/routes';
@@ -64,5 +65,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(departmentRoutes(deps));
   await app.register(taskRoutes(deps));
   await app.register(referralRoutes(deps));
+  await app.register(escalationPolicyRoutes(deps));
   return app;
 }

@@ -2,7 +2,7 @@ import type { PoolClient } from './pool';
 
 export interface AuditEntry {
   actor: string;
-  entityType: 'child' | 'case' | 'task' | 'referral' | 'department';
+  entityType: 'child' | 'case' | 'task' | 'referral' | 'department' | 'county';
   entityId: string;
   action: string;
   /** before -> after of what changed; never the resident ID number in clear. */

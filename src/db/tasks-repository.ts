@@ -58,7 +58,8 @@ export interface TaskFilter {
 }
 
 export async function listTasks(db: Pool, filter: TaskFilter, now: Date): Promise<{ items: TaskRecord[]; total: number }> {
-  const conditions: string[] = [];
+  // $1 (now) is used by the overdue expression; referencing it here types it for every query.
+  const conditions: string[] = ['$1::timestamptz IS NOT NULL'];
   const values: unknown[] = [now.toISOString()];
   const add = (sql: (p: string) => string, value: unknown) => {
     values.push(value);
@@ -71,7 +72,7 @@ export async function listTasks(db: Pool, filter: TaskFilter, now: Date): Promis
     const overdue = `(t.overdue OR (t.status <> 'completed' AND t.due_at < $1::timestamptz))`;
     conditions.push(filter.overdue ? overdue : `NOT ${overdue}`);
   }
-  const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+  const where = `WHERE ${conditions.join(' AND ')}`;
   const total = await db.query<{ count: string }>(`SELECT count(*) FROM tasks t ${where}`, values);
   const rows = await db.query<TaskRecord>(
     `${SELECT} ${where} ORDER BY t.due_at, t.id LIMIT ${filter.pageSize} OFFSET ${(filter.page - 1) * filter.pageSize}`,

@@ -10,13 +10,12 @@ import {
   ParentClosePolicy,
   allHandlersFinished,
   condition,
-  proxyActivities,
   setHandler,
   startChild,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { activities, sendNotification } from './activity-proxies';
 import { rungDepartment, type EscalationPolicy, type LadderRung } from '../domain/escalation';
 import { outcomeProblem } from '../domain/tasks';
 import { referralWorkflowId } from '../temporal/workflow-ids';
@@ -29,10 +28,6 @@ import {
 } from './messages';
 import { procuratorateReferral } from './procuratorate-referral';
 
-const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
 
 const nowIso = (): string => new Date(Date.now()).toISOString();
 
@@ -104,10 +99,10 @@ export async function bureauTask(input: BureauTaskInput): Promise<BureauTaskStat
   state.dueBeyondCalendar = deadline.beyondCalendar;
   await activities.createTask({ ...input, workflowId, dueAt: deadline.dueAt, dueBeyondCalendar: deadline.beyondCalendar, createdAt: new Date(createdAt).toISOString() });
   const facts = { taskId: input.taskId, title: input.title, instructions: input.instructions, dueAt: deadline.dueAt, assigneeCode: input.assignee.departmentCode };
-  await activities.sendNotification({ idempotencyKey: `${workflowId}:assigned`, recipient: { departmentCode: input.assignee.departmentCode }, template: 'task-assigned', facts });
+  await sendNotification({ idempotencyKey: `${workflowId}:assigned`, recipient: { departmentCode: input.assignee.departmentCode }, template: 'task-assigned', facts });
   if (deadline.beyondCalendar) {
     // Issue #3: a deadline past the calendar's known years is flagged to the supervisor.
-    await activities.sendNotification({ idempotencyKey: `${workflowId}:beyond-calendar`, recipient: { departmentCode: `mz-${input.countyCode}` }, template: 'calendar-not-covered', facts });
+    await sendNotification({ idempotencyKey: `${workflowId}:beyond-calendar`, recipient: { departmentCode: `mz-${input.countyCode}` }, template: 'calendar-not-covered', facts });
   }
 
   const dueMs = Date.parse(deadline.dueAt);
@@ -141,7 +136,7 @@ export async function bureauTask(input: BureauTaskInput): Promise<BureauTaskStat
     const target = rungDepartment(rung.recipient, input.assignee.departmentCode, input.countyCode);
     await activities.recordEscalation({ taskId: input.taskId, level: rung.level, label: rung.label, recipientCode: target.code, at: nowIso() });
     state.escalationLevel = rung.level;
-    await activities.sendNotification({
+    await sendNotification({
       idempotencyKey: `${workflowId}:escalation:${rung.level}`,
       recipient: { departmentCode: target.code, head: target.head },
       template: rung.level === 1 ? 'task-reminder' : 'task-escalated',

@@ -4,15 +4,12 @@
  * long as the child stays eligible. One run per 6-month cycle: continue-as-new keeps the
  * history small however many years the child stays.
  */
-import { continueAsNew, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { continueAsNew, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import { addMonths, chinaDateOf, millisUntilChinaMidnight } from '../domain/calendar-date';
+import { activities, sendNotification } from './activity-proxies';
 import { childIntakeStatusQuery, type ChildIntakeInput, type ChildIntakeStatus } from './messages';
 
-const { getChildStatus, sendNotification } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+const { getChildStatus } = activities;
 
 export async function childIntake(input: ChildIntakeInput): Promise<ChildIntakeStatus> {
   const cycle = input.cycle ?? 0;

@@ -4,8 +4,8 @@
  * the department's written reply is due within 1 month (未保法 Art. 114, configurable), and
  * a missing reply is escalated to the department's superior and recorded.
  */
-import { allHandlersFinished, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { activities, sendNotification } from './activity-proxies';
 import { addDays, addMonths, chinaMidnight, isCalendarDate } from '../domain/calendar-date';
 import {
   recordReplyUpdate,
@@ -15,10 +15,6 @@ import {
   type ReferralState,
 } from './messages';
 
-const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
 
 const nowIso = (): string => new Date(Date.now()).toISOString();
 
@@ -75,7 +71,7 @@ export async function procuratorateReferral(input: ProcuratorateReferralInput): 
   };
 
   const facts = { referralId: input.referralId, departmentCode: input.departmentCode };
-  await activities.sendNotification({
+  await sendNotification({
     idempotencyKey: `${workflowId}:dossier`,
     recipient: { departmentCode: input.procuratorateCode },
     template: 'referral-dossier',
@@ -91,7 +87,7 @@ export async function procuratorateReferral(input: ProcuratorateReferralInput): 
   state.replyDueAt = new Date(replyDueMs).toISOString();
   await activities.setReferralReplyDue({ referralId: input.referralId, replyDueAt: state.replyDueAt });
   const addressee = state.suggestion?.addresseeCode ?? input.departmentCode;
-  await activities.sendNotification({
+  await sendNotification({
     idempotencyKey: `${workflowId}:suggestion`,
     recipient: { departmentCode: addressee },
     template: 'suggestion-issued',
@@ -105,13 +101,13 @@ export async function procuratorateReferral(input: ProcuratorateReferralInput): 
   state.status = 'reply-overdue';
   state.escalatedAt = nowIso();
   const superior = await activities.markReferralReplyOverdue({ referralId: input.referralId, departmentCode: addressee, at: state.escalatedAt });
-  await activities.sendNotification({
+  await sendNotification({
     idempotencyKey: `${workflowId}:reply-overdue`,
     recipient: { departmentCode: superior.code },
     template: 'reply-overdue',
     facts: { ...facts, replyDueAt: state.replyDueAt },
   });
-  await activities.sendNotification({
+  await sendNotification({
     idempotencyKey: `${workflowId}:reply-overdue-procuratorate`,
     recipient: { departmentCode: input.procuratorateCode },
     template: 'reply-overdue',

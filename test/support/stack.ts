@@ -23,6 +23,7 @@ export interface TestStack {
   env: TestWorkflowEnvironment;
   db: TestDatabase;
   smtp: TestSmtpServer;
+  taskQueue: string;
   /** fetch() against the API with JSON in and out. */
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test responses are checked field by field
   stop(): Promise<void>;
@@ -53,6 +54,7 @@ export async function startTestStack(): Promise<TestStack> {
     env,
     db,
     smtp,
+    taskQueue,
     async request(method, path, body, headers = {}) {
       const response = await fetch(`${address}${path}`, {
         method,
