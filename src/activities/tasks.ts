@@ -136,7 +136,7 @@ export function createTaskActivities(deps: Pick<ActivityDeps, 'pool'>) {
         }
         const counted = await client.query<{ count: string }>(
           `SELECT count(*) FROM breaches WHERE department_code = $1 AND kind = 'overdue'
-             AND at > $2::timestamptz - make_interval(days => $3) AND at <= $2::timestamptz`,
+             AND at > $2::timestamptz - make_interval(days => $3)`,
           [request.departmentCode, request.at, request.threshold.windowDays],
         );
         const breachesInWindow = Number(counted.rows[0]?.count ?? 0);

@@ -19,6 +19,7 @@ import {
   recordSuggestionUpdate,
   type BureauTaskInput,
 } from '../../src/workflows/messages';
+import { recordHistoryIfAsked } from '../support/histories';
 import { startWorkflowBed, type WorkflowBed } from '../support/workflow-bed';
 
 let bed: WorkflowBed | undefined;
@@ -119,7 +120,10 @@ describe('bureauTask: the escalation ladder (R4)', () => {
 
     const replied = await referralHandle.executeUpdate(recordReplyUpdate, { args: [{ repliedOn: '2026-12-07', summary: '已整改，建立核查台账', by: '教体局办公室' }] });
     expect(replied.status).toBe('replied');
+    expect(await referralHandle.result()).toMatchObject({ status: 'replied' });
     expect((await handle.query(bureauTaskStateQuery)).escalationLevel).toBe(4);
+    await recordHistoryIfAsked('bureauTask.ladder-to-referral', handle);
+    await recordHistoryIfAsked('procuratorateReferral.reply-overdue-then-replied', referralHandle);
   });
 
   it('stops at the second rung when the task is completed there', async () => {
@@ -134,6 +138,7 @@ describe('bureauTask: the escalation ladder (R4)', () => {
     const result = await handle.result();
     expect(result).toMatchObject({ status: 'completed', escalationLevel: 2, completion: { outcome: 'located' } });
 
+    await recordHistoryIfAsked('bureauTask.completed-at-rung-2', handle);
     await bed.env.sleep('40 days');
     expect((await escalations(input.taskId)).map((r) => r.level)).toEqual([1, 2]);
     expect((await bed.db.pool.query('SELECT * FROM referrals')).rowCount).toBe(0);

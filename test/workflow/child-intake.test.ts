@@ -11,6 +11,7 @@ import { createFieldCrypto } from '../../src/security/field-crypto';
 import { childIntakeWorkflowId } from '../../src/temporal/workflow-ids';
 import { childIntakeStatusQuery, type ChildIntakeStatus } from '../../src/workflows/messages';
 import { childBody } from '../support/fixtures';
+import { recordHistoryIfAsked } from '../support/histories';
 import type { TestSmtpServer } from '../support/smtp';
 import { startWorkflowBed, TEST_CENTRAL_DISTRICTS, type WorkflowBed } from '../support/workflow-bed';
 
@@ -55,6 +56,7 @@ describe('childIntake workflow (M1)', () => {
     const result = (await handle.result()) as ChildIntakeStatus;
 
     expect(result).toMatchObject({ phase: 'closed', cycle: 4, closedBecause: 'age-16-or-over' });
+    await recordHistoryIfAsked('childIntake.closed-at-16', handle);
     const subjects = mailsFor(child.id).map((m) => m.subject);
     expect(subjects).toEqual([
       '【流动儿童登记】新登记儿童待核实',
@@ -73,12 +75,17 @@ describe('childIntake workflow (M1)', () => {
     const child = await registerChild(registry, body, 'test');
     const handle = env.client.workflow.getHandle(childIntakeWorkflowId(child.id));
     await waitFor(() => mailsFor(child.id).length === 1);
-
-    const status = await handle.query(childIntakeStatusQuery);
+    // The mail arrives before the activity reports back: wait for the workflow to move on.
+    let status = await handle.query(childIntakeStatusQuery);
+    for (let tries = 0; status.phase === 'notifying' && tries < 100; tries += 1) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = await handle.query(childIntakeStatusQuery);
+    }
 
     expect(status.phase).toBe('waiting-for-reverification');
     expect(status.cycle).toBe(0);
     expect(status.nextReverificationOn).toBe(addMonths(chinaDateOf(await env.currentTimeMs()), 6));
+    await recordHistoryIfAsked('childIntake.first-cycle-waiting', handle);
     await handle.terminate('test over');
   });
 

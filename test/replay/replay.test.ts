@@ -1,0 +1,26 @@
+/**
+ * Replays every recorded history in test/replay/histories against today's workflow code:
+ * a change that would make a running workflow nondeterministic fails here, before it
+ * reaches a server where cases have been running for months.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { workflowsPath } from '../../src/temporal/worker';
+import { historiesDir } from '../support/histories';
+
+const files = readdirSync(historiesDir).filter((file) => file.endsWith('.json')).sort();
+
+describe('replay of recorded histories', () => {
+  it('has histories of every long-running workflow', () => {
+    const workflowTypes = files.map((file) => file.split('.')[0]);
+    expect(new Set(workflowTypes)).toEqual(new Set(['childIntake', 'bureauTask', 'procuratorateReferral']));
+  });
+
+  it.each(files)('%s replays without nondeterminism', async (file) => {
+    const history = historyFromJSON(JSON.parse(readFileSync(join(historiesDir, file), 'utf8')));
+    await expect(Worker.runReplayHistory({ workflowsPath, replayName: file }, history, file)).resolves.toBeUndefined();
+  });
+});
