@@ -5,6 +5,7 @@
  */
 import type { Pool } from '../db/pool';
 import { createCalendarActivities } from './calendar';
+import { createCaseActivities } from './cases';
 import type { Mailer } from './mailer';
 import { createNotificationActivities } from './notifications';
 import { createReferralActivities } from './referrals';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCalendarActivities(),
     ...createTaskActivities(deps),
     ...createReferralActivities(deps),
+    ...createCaseActivities(deps),
   };
 }
 

@@ -14,7 +14,8 @@ export type NotificationTemplate =
   | 'calendar-not-covered'
   | 'referral-dossier'
   | 'suggestion-issued'
-  | 'reply-overdue';
+  | 'reply-overdue'
+  | 'case-notice';
 
 export type Facts = Record<string, string | undefined>;
 
@@ -76,6 +77,10 @@ const TEMPLATES: Record<NotificationTemplate, (ctx: MailContext) => { subject: s
   'suggestion-issued': (ctx) => ({
     subject: '【检察建议】请在时限内书面回复',
     body: `检察机关已就贵单位流动儿童关爱保护履职问题制发检察建议${ctx.facts.documentNo ? `（${ctx.facts.documentNo}）` : ''}。依据《未成年人保护法》第一百一十四条，请于 ${formatDue(ctx.facts.replyDueAt)} 书面回复。\n\n详情：${link(ctx, `/api/v1/referrals/${ctx.facts.referralId}`)}`,
+  }),
+  'case-notice': (ctx) => ({
+    subject: `【案件通报】${ctx.facts.title}`,
+    body: `${ctx.facts.instructions}\n\n案件：${link(ctx, `/api/v1/cases/${ctx.facts.caseId}`)}`,
   }),
   'reply-overdue': (ctx) => ({
     subject: '【检察建议逾期未回复】请督促整改',

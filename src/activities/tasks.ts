@@ -100,6 +100,15 @@ export function createTaskActivities(deps: Pick<ActivityDeps, 'pool'>) {
       });
     },
 
+    /** The owning case moved on: the task is no longer needed (closed, not failed). */
+    async markTaskCancelled(request: { taskId: string; at: string }): Promise<void> {
+      await inTransaction(deps.pool, async (client) => {
+        const updated = await client.query(`UPDATE tasks SET status = 'cancelled', completed_at = $2 WHERE id = $1 AND status IN ('open', 'acknowledged')`, [request.taskId, request.at]);
+        if (updated.rowCount === 0) return;
+        await appendAudit(client, { actor: ACTOR, entityType: 'task', entityId: request.taskId, action: 'task.cancelled', summary: { after: { status: 'cancelled' } } });
+      });
+    },
+
     async recordEscalation(request: { taskId: string; level: number; label: string; recipientCode: string; at: string }): Promise<void> {
       await inTransaction(deps.pool, async (client) => {
         const inserted = await client.query(

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Pool } from '../db/pool';
 import type { EligibilityParams } from '../domain/eligibility';
 import type { FieldCrypto } from '../security/field-crypto';
+import { caseRoutes } from './cases/routes';
 import { childrenRoutes } from './children/routes';
 import { departmentRoutes } from './departments/routes';
 import { registerErrorHandling } from './errors';
@@ -64,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(childrenRoutes(deps));
   await app.register(departmentRoutes(deps));
   await app.register(taskRoutes(deps));
+  await app.register(caseRoutes(deps));
   await app.register(referralRoutes(deps));
   await app.register(escalationPolicyRoutes(deps));
   return app;

@@ -3,7 +3,7 @@
  * transaction. Codes and the seed come from src/domain/department-catalog.ts.
  */
 import {
-  outsideCivilAffairs,
+  outsideDepartment,
   seedDepartments,
   type DepartmentLevel,
   type DepartmentSeed,
@@ -217,7 +217,12 @@ export async function isInSuperiorChain(db: Pool | PoolClient, start: string, co
  * Pingdingshan county code.
  */
 export async function ensureOutsideCivilAffairs(db: Pool | PoolClient, countyCode: string, actor = SYSTEM_ACTOR): Promise<DepartmentRecord> {
-  const seed = outsideCivilAffairs(countyCode);
+  return ensureOutsideDepartment(db, 'mz', countyCode, actor);
+}
+
+/** Any kind of bureau outside Pingdingshan, inserted from the catalogue when missing. */
+export async function ensureOutsideDepartment(db: Pool | PoolClient, kindCode: string, countyCode: string, actor = SYSTEM_ACTOR): Promise<DepartmentRecord> {
+  const seed = outsideDepartment(kindCode, countyCode);
   await db.query(
     `WITH inserted AS (
        INSERT INTO departments (${INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)

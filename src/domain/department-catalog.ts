@@ -249,9 +249,21 @@ export function seedDepartments(): DepartmentSeed[] {
  * code or one inside Pingdingshan (use `mz-<county>` from the seed there).
  */
 export function outsideCivilAffairs(countyCode: string): DepartmentSeed {
+  return outsideDepartment('mz', countyCode);
+}
+
+/** A bureau of any kind in a county outside Pingdingshan, e.g. the 户籍地 education bureau (W1.8). */
+export function outsideDepartment(kindCode: string, countyCode: string): DepartmentSeed {
   const problem = regionProblem('outside', countyCode);
   if (problem) throw new RangeError(`${countyCode}: ${problem}`);
-  return seed('mz', 'outside', countyCode);
+  return seed(kindCode, 'outside', countyCode);
+}
+
+/** The code of a bureau of `kindCode` in the 户籍地 county, inside or outside Pingdingshan. */
+export function hukouDepartmentCode(kindCode: string, countyCode: string): string {
+  if (PINGDINGSHAN_COUNTIES.includes(countyCode)) return departmentCode(kindCode, 'county', countyCode);
+  if (PINGDINGSHAN_FUNCTIONAL_ZONES.includes(countyCode)) return departmentCode(kindCode, 'city', PINGDINGSHAN_CITY);
+  return departmentCode(kindCode, 'outside', countyCode);
 }
 
 /**
@@ -259,7 +271,5 @@ export function outsideCivilAffairs(countyCode: string): DepartmentSeed {
  * Pingdingshan (the city's for a functional zone), else the outside bureau.
  */
 export function hukouCivilAffairsCode(countyCode: string): string {
-  if (PINGDINGSHAN_COUNTIES.includes(countyCode)) return departmentCode('mz', 'county', countyCode);
-  if (PINGDINGSHAN_FUNCTIONAL_ZONES.includes(countyCode)) return departmentCode('mz', 'city', PINGDINGSHAN_CITY);
-  return departmentCode('mz', 'outside', countyCode);
+  return hukouDepartmentCode('mz', countyCode);
 }

@@ -12,7 +12,7 @@ export interface OutcomeSpec {
   requiresNote?: boolean;
 }
 
-export type TaskStatus = 'open' | 'acknowledged' | 'completed';
+export type TaskStatus = 'open' | 'acknowledged' | 'completed' | 'cancelled';
 
 export interface TaskCompletion {
   outcome: string;

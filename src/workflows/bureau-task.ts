@@ -7,9 +7,12 @@
  * Case workflows run it as a child workflow (`task:<taskId>`) and await its result.
  */
 import {
+  CancellationScope,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
+  isCancellation,
   setHandler,
   startChild,
   uuid4,
@@ -23,6 +26,7 @@ import {
   acknowledgeTaskUpdate,
   bureauTaskStateQuery,
   completeTaskUpdate,
+  taskEscalatedSignal,
   type BureauTaskInput,
   type BureauTaskState,
 } from './messages';
@@ -32,6 +36,18 @@ import { procuratorateReferral } from './procuratorate-referral';
 const nowIso = (): string => new Date(Date.now()).toISOString();
 
 export async function bureauTask(input: BureauTaskInput): Promise<BureauTaskState> {
+  try {
+    return await runBureauTask(input);
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+    // The owning case moved on (a later stage, or closed): the task is withdrawn, recorded
+    // as cancelled rather than left open in the bureau's inbox.
+    await CancellationScope.nonCancellable(() => activities.markTaskCancelled({ taskId: input.taskId, at: nowIso() }));
+    return { taskId: input.taskId, status: 'cancelled', dueBeyondCalendar: false, overdue: false, escalationLevel: 0 };
+  }
+}
+
+async function runBureauTask(input: BureauTaskInput): Promise<BureauTaskState> {
   const workflowId = workflowInfo().workflowId;
   const state: BureauTaskState = {
     taskId: input.taskId,
@@ -136,6 +152,11 @@ export async function bureauTask(input: BureauTaskInput): Promise<BureauTaskStat
     const target = rungDepartment(rung.recipient, input.assignee.departmentCode, input.countyCode);
     await activities.recordEscalation({ taskId: input.taskId, level: rung.level, label: rung.label, recipientCode: target.code, at: nowIso() });
     state.escalationLevel = rung.level;
+    const parent = workflowInfo().parent;
+    if (parent) {
+      // The owning case mirrors the level in its search attributes and read model.
+      await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(taskEscalatedSignal, { taskId: input.taskId, level: rung.level });
+    }
     await sendNotification({
       idempotencyKey: `${workflowId}:escalation:${rung.level}`,
       recipient: { departmentCode: target.code, head: target.head },

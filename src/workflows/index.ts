@@ -2,3 +2,4 @@
 export { childIntake } from './child-intake';
 export { bureauTask } from './bureau-task';
 export { procuratorateReferral } from './procuratorate-referral';
+export { dropout } from './dropout';

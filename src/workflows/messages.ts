@@ -2,7 +2,9 @@
  * Every signal, update and query definition, shared by workflows and the API
  * (architecture.md). Types only besides the define* calls, so that the API can import it.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CaseState } from '../domain/cases';
+import type { DropoutAction, DropoutParams } from '../domain/dropout';
 import type { EscalationPolicy } from '../domain/escalation';
 import type { OutcomeSpec, TaskCompletion, TaskDue, TaskStatus } from '../domain/tasks';
 
@@ -103,3 +105,25 @@ export interface ReferralState {
 export const recordSuggestionUpdate = defineUpdate<ReferralState, [SuggestionRecord]>('recordSuggestion');
 export const recordReplyUpdate = defineUpdate<ReferralState, [ReplyRecord]>('recordReply');
 export const referralStateQuery = defineQuery<ReferralState>('referralState');
+
+// ---------------------------------------------------------------------------------------
+// Cases (W1-W4): one update name and one query for every case type
+// ---------------------------------------------------------------------------------------
+export const CASE_ACTION_UPDATE = 'caseAction';
+export const caseStateQuery = defineQuery<CaseState>('caseState');
+/** A task of the case escalated: the case mirrors the level (search attribute, read model). */
+export const taskEscalatedSignal = defineSignal<[{ taskId: string; level: number }]>('taskEscalated');
+
+export interface DropoutInput {
+  caseId: string;
+  childId: string;
+  countyCode: string;
+  /** 9-digit township code of the child's residence, when the caseworker gave it. */
+  townshipCode?: string;
+  hukouCountyCode: string;
+  report: { kind: 'at-risk' | 'suspected' | 'dropped-out'; absenceDays: number; source: string; reportedBy: string };
+  params: DropoutParams;
+  policy: EscalationPolicy;
+}
+
+export const dropoutActionUpdate = defineUpdate<CaseState, [DropoutAction]>(CASE_ACTION_UPDATE);

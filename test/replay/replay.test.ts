@@ -16,7 +16,7 @@ const files = readdirSync(historiesDir).filter((file) => file.endsWith('.json'))
 describe('replay of recorded histories', () => {
   it('has histories of every long-running workflow', () => {
     const workflowTypes = files.map((file) => file.split('.')[0]);
-    expect(new Set(workflowTypes)).toEqual(new Set(['childIntake', 'bureauTask', 'procuratorateReferral']));
+    expect(new Set(workflowTypes)).toEqual(new Set(['childIntake', 'bureauTask', 'procuratorateReferral', 'dropout']));
   });
 
   it.each(files)('%s replays without nondeterminism', async (file) => {

@@ -6,7 +6,7 @@ const booleanQuery = z.enum(['true', 'false'], '应为 true 或 false').transfor
 
 export const listTasksQuery = z.strictObject({
   assignee: z.string().min(1).max(80).optional(),
-  status: z.enum(['open', 'acknowledged', 'completed']).optional(),
+  status: z.enum(['open', 'acknowledged', 'completed', 'cancelled']).optional(),
   overdue: booleanQuery.optional(),
   caseId: z.uuid().optional(),
   page: z.coerce.number().int().min(1).max(100000).default(1),
@@ -31,7 +31,7 @@ export const taskView = z.object({
   caseId: z.string().nullable(),
   caseType: z.string().nullable(),
   acceptedOutcomes: z.array(z.object({ code: z.string(), label: z.string(), requiresNote: z.boolean().optional() })),
-  status: z.enum(['open', 'acknowledged', 'completed']),
+  status: z.enum(['open', 'acknowledged', 'completed', 'cancelled']),
   dueAt: z.string(),
   dueBeyondCalendar: z.boolean().describe('时限超出已公布节假日安排的年份，需人工核对'),
   overdue: z.boolean(),

@@ -1,0 +1,41 @@
+/** W1-W4: the case API, `/api/v1/cases`. Actions are Temporal updates with validators. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { findCase } from '../../db/cases-repository';
+import { dropoutActionUpdate } from '../../workflows/messages';
+import { ApiError, errorBodySchema, notFound } from '../errors';
+import { runWorkflowUpdate } from '../workflow-updates';
+import { caseCreatedView, caseIdParams, caseView, dropoutActionBody, openCaseBody } from './schemas';
+import { loadCase, openCase, type CaseDeps } from './service';
+
+const errors = { 400: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema };
+
+export function caseRoutes(deps: CaseDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post('/api/v1/cases', {
+      schema: { tags: ['cases'], summary: '立案（按类型启动流程）', body: openCaseBody, response: { 201: caseCreatedView, ...errors } },
+      handler: async (request, reply) => {
+        const key = request.headers['idempotency-key'];
+        const { status, view } = await openCase(deps, request.body, typeof key === 'string' && key ? key : undefined);
+        return reply.code(status).send(view);
+      },
+    });
+    app.get('/api/v1/cases/:id', {
+      schema: { tags: ['cases'], summary: '查看案件（阶段、待办、督办、时间线）', params: caseIdParams, response: { 200: caseView, ...errors } },
+      handler: async (request) => loadCase(deps, request.params.id),
+    });
+    app.post('/api/v1/cases/:id/actions', {
+      schema: { tags: ['cases'], summary: '登记案件进展（由流程按阶段校验）', params: caseIdParams, body: dropoutActionBody, response: { 200: caseView, ...errors } },
+      handler: async (request) => {
+        const record = await findCase(deps.pool, request.params.id);
+        if (!record) throw notFound('案件', 'params.id');
+        if (record.status === 'closed') throw new ApiError(409, 'ACTION_NOT_ALLOWED', '案件已结案，不能再登记', [{ path: 'params.id', message: '已结案' }]);
+        const key = request.headers['idempotency-key'];
+        await runWorkflowUpdate(deps.temporal, record.workflowId, dropoutActionUpdate, [request.body], {
+          field: 'body.action',
+          updateId: typeof key === 'string' && key ? `action:${record.id}:${key}` : undefined,
+        });
+        return loadCase(deps, record.id);
+      },
+    });
+  };
+}
