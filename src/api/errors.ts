@@ -56,6 +56,17 @@ function locationOf(context: string | undefined): string {
   }
 }
 
+/** Zod issues as our details, an unknown field reported at its own path. */
+export function issueDetails(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string; keys?: unknown }>, where: string): ErrorDetail[] {
+  return issues.flatMap((issue) => {
+    const path = [where, ...issue.path.map(String)];
+    if (issue.code === 'unrecognized_keys' && Array.isArray(issue.keys) && issue.keys.length) {
+      return issue.keys.map((key) => ({ path: [...path, String(key)].join('.'), message: issue.message }));
+    }
+    return [{ path: path.join('.'), message: issue.message }];
+  });
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiError) {

@@ -4,46 +4,32 @@
  * not in the union, so opening one is a clear 400 rather than a case nothing runs.
  */
 import { z } from 'zod';
-import { calendarDate } from '../children/schemas';
-import { isCountyCode } from '../../domain/regions';
+import type { CaseType } from '../../domain/cases';
+import type { CaseTypeModule } from './case-type';
+import { CASE_TYPE_MODULES } from './types';
 
-const by = z.string().trim().min(1, '需要填写经办人').max(50);
+type OpenSchema = CaseTypeModule['openSchema'];
 
-const dropoutParamsOverride = z
-  .strictObject({
-    verifyWorkingDays: z.number().int().min(1).max(30),
-    persuasionDays: z.number().int().min(1).max(90),
-    orderDays: z.number().int().min(1).max(90),
-    measuresWorkingDays: z.number().int().min(1).max(60),
-    legalActionWorkingDays: z.number().int().min(1).max(60),
-    followUpMonths: z.number().int().min(1).max(12),
-    handoffWorkingDays: z.number().int().min(1).max(60),
-  })
-  .partial();
+const openSchemas = CASE_TYPE_MODULES.map((module) => module.openSchema) as unknown as [OpenSchema, ...OpenSchema[]];
+/** Open a case: one schema per lifecycle, chosen by `type`. */
+export const openCaseBody = z.discriminatedUnion('type', openSchemas);
+/** What every open request has; the rest is the lifecycle's own (its module types it). */
+export type OpenCaseBody = { type: CaseType; childId: string } & Record<string, unknown>;
 
-export const openDropoutCase = z.strictObject({
-  type: z.literal('dropout'),
-  childId: z.uuid('儿童编号应为 UUID'),
-  townshipCode: z.string().regex(/^\d{9}$/, '乡镇（街道）代码应为 9 位数字').optional(),
-  report: z.strictObject({
-    kind: z.enum(['at-risk', 'suspected', 'dropped-out']),
-    absenceDays: z.number().int().min(0).max(365),
-    source: z.enum(['school', 'children-director', 'survey', 'other']),
-    reportedBy: by,
-  }),
-  params: dropoutParamsOverride.optional(),
-});
+/**
+ * The envelope of an action: which fields it needs depends on the case's type and the
+ * action, so the route checks it against the case's own schema (field-level errors).
+ */
+export const caseActionBody = z
+  .looseObject({ action: z.string().min(1, '需要填写操作（action）').max(50) })
+  .describe(`按案件类型区分的操作，如控辍保学：${actionNames().join('、')}`);
 
-export const openCaseBody = z.discriminatedUnion('type', [openDropoutCase]);
-export type OpenCaseBody = z.infer<typeof openCaseBody>;
-
-export const dropoutActionBody = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('log-persuasion-visit'), date: calendarDate, visitor: z.string().trim().min(1).max(50), result: z.enum(['agreed', 'refused', 'not-home']), note: z.string().trim().max(2000).optional(), by }),
-  z.strictObject({ action: z.literal('record-return'), date: calendarDate, school: z.string().trim().min(1).max(100), by }),
-  z.strictObject({ action: z.literal('record-relapse'), date: calendarDate, note: z.string().trim().min(1).max(2000), by }),
-  z.strictObject({ action: z.literal('record-moved-back'), date: calendarDate, hukouCountyCode: z.string().regex(/^\d{6}$/).refine(isCountyCode, '未知的行政区划代码'), by }),
-  z.strictObject({ action: z.literal('record-court-outcome'), date: calendarDate, result: z.string().trim().min(1).max(2000), by }),
-]);
+function actionNames(): string[] {
+  return CASE_TYPE_MODULES.flatMap((module) => {
+    const options = (module.actionSchema as unknown as { options?: Array<{ shape: { action: { value: string } } }> }).options ?? [];
+    return options.map((option) => option.shape.action.value);
+  });
+}
 
 export const caseIdParams = z.strictObject({ id: z.uuid('案件编号应为 UUID') });
 

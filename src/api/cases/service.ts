@@ -10,14 +10,12 @@ import { caseTasks, caseTimeline, findCase, findCaseByIdempotencyKey, findOpenCa
 import { findChild } from '../../db/children-repository';
 import { inTransaction, type Pool } from '../../db/pool';
 import { CASE_TYPE_LABELS, type CaseState } from '../../domain/cases';
-import { DEFAULT_DROPOUT_PARAMS, DROPOUT_STAGE_LABELS, type DropoutStage } from '../../domain/dropout';
 import { DEFAULT_ESCALATION_POLICY, type EscalationPolicy } from '../../domain/escalation';
-import { isTownshipOf } from '../../domain/regions';
 import { caseWorkflowId } from '../../temporal/workflow-ids';
-import type { dropout } from '../../workflows/dropout';
 import { caseStateQuery } from '../../workflows/messages';
 import { ApiError, notFound } from '../errors';
 import type { CaseView, OpenCaseBody } from './schemas';
+import { caseTypeModule } from './types';
 
 export interface CaseDeps {
   pool: Pool;
@@ -31,6 +29,8 @@ async function countyPolicy(pool: Pool, countyCode: string): Promise<EscalationP
 }
 
 export async function openCase(deps: CaseDeps, body: OpenCaseBody, idempotencyKey: string | undefined): Promise<{ status: 200 | 201; view: { id: string; type: string; stage: string } }> {
+  const module = caseTypeModule(body.type);
+  if (!module) throw new ApiError(400, 'VALIDATION_FAILED', '请求参数不符合要求', [{ path: 'body.type', message: '不支持的案件类型' }]);
   if (idempotencyKey) {
     const earlier = await findCaseByIdempotencyKey(deps.pool, idempotencyKey);
     if (earlier) {
@@ -43,30 +43,27 @@ export async function openCase(deps: CaseDeps, body: OpenCaseBody, idempotencyKe
   const child = await findChild(deps.pool, body.childId);
   if (!child) throw new ApiError(404, 'NOT_FOUND', '儿童不存在', [{ path: 'body.childId', message: '未找到该儿童' }]);
   const countyCode = child.residence.countyCode;
-  if (body.townshipCode && !isTownshipOf(body.townshipCode, countyCode)) {
-    throw new ApiError(400, 'VALIDATION_FAILED', '请求参数不符合要求', [{ path: 'body.townshipCode', message: '该乡镇（街道）不属于儿童居住的县（市、区）' }]);
-  }
-  const params = { ...DEFAULT_DROPOUT_PARAMS, ...body.params };
-  if (body.report.kind === 'suspected' && body.report.absenceDays < params.absenceThresholdWorkingDays) {
-    throw new ApiError(422, 'RULE_VIOLATION', `疑似辍学的报告标准是无故连续缺课 ${params.absenceThresholdWorkingDays} 个工作日`, [{ path: 'body.report.absenceDays', message: '未达到报告标准（W1.1）' }]);
-  }
   const duplicate = async () => {
     const open = await findOpenCase(deps.pool, body.childId, body.type);
     return new ApiError(409, 'DUPLICATE_CASE', `该儿童已有未结的${CASE_TYPE_LABELS[body.type]}案件`, [{ path: 'body.childId', message: `已有案件 ${open?.id ?? ''}` }], { existingId: open?.id });
   };
-  if (await findOpenCase(deps.pool, body.childId, body.type)) throw await duplicate();
 
   const id = randomUUID();
-  const workflowId = caseWorkflowId(body.type, id);
   const policy = await countyPolicy(deps.pool, countyCode);
-  const stage: DropoutStage = 'verification';
+  // Rules that need the child run first: a refused request writes nothing.
+  const input = module.prepare({ body, child, caseId: id, policy });
+  if (await findOpenCase(deps.pool, body.childId, body.type)) throw await duplicate();
+
+  const workflowId = caseWorkflowId(body.type, id);
+  const stage = module.initialStage;
+  const actor = module.actor(body);
   const inserted = await inTransaction(deps.pool, async (client) => {
-    if (!(await insertCase(client, { id, type: body.type, childId: body.childId, countyCode, townshipCode: body.townshipCode, workflowId, stage, idempotencyKey }))) return false;
-    await appendAudit(client, { actor: body.report.reportedBy, entityType: 'case', entityId: id, action: 'case.opened', summary: { after: { type: body.type, stage, county: countyCode } } });
-    await deps.temporal.workflow.start<typeof dropout>('dropout', {
+    if (!(await insertCase(client, { id, type: body.type, childId: body.childId, countyCode, townshipCode: module.townshipCode?.(body), workflowId, stage, idempotencyKey }))) return false;
+    await appendAudit(client, { actor, entityType: 'case', entityId: id, action: 'case.opened', summary: { after: { type: body.type, stage, county: countyCode } } });
+    await deps.temporal.workflow.start(module.workflowType, {
       workflowId,
       taskQueue: deps.taskQueue,
-      args: [{ caseId: id, childId: body.childId, countyCode, townshipCode: body.townshipCode, hukouCountyCode: child.hukouRegionCode, report: body.report, params, policy }],
+      args: [input],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       // Search attributes: type, county, stage and level only, never personal data.
       searchAttributes: { CaseType: [body.type], County: [countyCode], Stage: [stage], EscalationLevel: [0] },
@@ -100,7 +97,7 @@ export async function loadCase(deps: CaseDeps, id: string): Promise<CaseView> {
     countyCode: record.countyCode,
     status: live?.status ?? record.status,
     stage,
-    stageLabel: DROPOUT_STAGE_LABELS[stage as DropoutStage] ?? stage,
+    stageLabel: caseTypeModule(record.type)?.stageLabels[stage] ?? stage,
     outcome: live?.outcome ?? record.outcome,
     escalationLevel: live?.escalationLevel ?? record.escalationLevel,
     openTasks: tasks.filter((task) => task.status === 'open' || task.status === 'acknowledged'),
