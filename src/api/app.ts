@@ -11,13 +11,16 @@ import { z } from 'zod';
 import type { Pool } from '../db/pool';
 import type { EligibilityParams } from '../domain/eligibility';
 import type { FieldCrypto } from '../security/field-crypto';
+import { caseListRoutes } from './cases/list';
 import { caseRoutes } from './cases/routes';
 import { childrenRoutes } from './children/routes';
 import { departmentRoutes } from './departments/routes';
+import { registerDashboard } from './dashboard/routes';
 import { registerErrorHandling } from './errors';
 import { escalationPolicyRoutes } from './escalation/routes';
 import { healthRoutes } from './health';
 import { referralRoutes } from './referrals/routes';
+import { statsRoutes } from './stats';
 import { taskRoutes } from './tasks/routes';
 
 // Validation messages in Chinese for the people using the API.
@@ -66,6 +69,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(departmentRoutes(deps));
   await app.register(taskRoutes(deps));
   await app.register(caseRoutes(deps));
+  await app.register(caseListRoutes(deps));
+  await app.register(statsRoutes(deps));
+  await registerDashboard(app);
   await app.register(referralRoutes(deps));
   await app.register(escalationPolicyRoutes(deps));
   return app;

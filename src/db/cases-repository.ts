@@ -68,3 +68,89 @@ export async function caseTasks(db: Pool, caseId: string, now: Date) {
   );
   return { tasks: tasks.rows, escalations: escalations.rows };
 }
+
+export interface CaseListFilter {
+  type?: CaseType;
+  county?: string;
+  township?: string;
+  stage?: string;
+  status?: 'open' | 'closed';
+  /** Cases with at least one overdue open task (true) or none (false). */
+  overdue?: boolean;
+  /** At least this escalation level. */
+  escalationLevel?: number;
+  /** Cases with an open task assigned to this department. */
+  assignee?: string;
+  openedFrom?: string;
+  openedTo?: string;
+  sort: CaseSort;
+  limit: number;
+  after?: { value: string | number; id: string };
+  now: Date;
+}
+
+export type CaseSort = 'openedAt' | '-openedAt' | 'escalationLevel' | '-escalationLevel';
+
+export interface CaseListRow {
+  id: string;
+  type: CaseType;
+  countyCode: string;
+  townshipCode: string | null;
+  stage: string;
+  status: 'open' | 'closed';
+  outcome: string | null;
+  escalationLevel: number;
+  overdueTasks: number;
+  openTasks: number;
+  openedAt: string;
+  closedAt: string | null;
+}
+
+const SORT_COLUMNS: Record<CaseSort, { column: string; direction: 'ASC' | 'DESC' }> = {
+  openedAt: { column: 'c.opened_at', direction: 'ASC' },
+  '-openedAt': { column: 'c.opened_at', direction: 'DESC' },
+  escalationLevel: { column: 'c.escalation_level', direction: 'ASC' },
+  '-escalationLevel': { column: 'c.escalation_level', direction: 'DESC' },
+};
+
+/** Keyset pagination over the read model: stable under inserts, cheap at any depth. */
+export async function listCases(db: Pool, filter: CaseListFilter): Promise<CaseListRow[]> {
+  const values: unknown[] = [filter.now.toISOString()];
+  const conditions: string[] = ['$1::timestamptz IS NOT NULL'];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    values.push(value);
+    conditions.push(sql(`$${values.length}`));
+  };
+  if (filter.type) add((p) => `c.type = ${p}`, filter.type);
+  if (filter.county) add((p) => `c.county_code = ${p}`, filter.county);
+  if (filter.township) add((p) => `c.township_code = ${p}`, filter.township);
+  if (filter.stage) add((p) => `c.stage = ${p}`, filter.stage);
+  if (filter.status) add((p) => `c.status = ${p}`, filter.status);
+  if (filter.escalationLevel !== undefined) add((p) => `c.escalation_level >= ${p}`, filter.escalationLevel);
+  if (filter.assignee) add((p) => `EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.id AND t.assignee_code = ${p} AND t.status IN ('open', 'acknowledged'))`, filter.assignee);
+  if (filter.openedFrom) add((p) => `c.opened_at >= ${p}::date - interval '8 hours'`, filter.openedFrom);
+  if (filter.openedTo) add((p) => `c.opened_at < ${p}::date + interval '16 hours'`, filter.openedTo);
+  const overdueTask = `EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.id AND t.status IN ('open', 'acknowledged') AND (t.overdue OR t.due_at < $1::timestamptz))`;
+  if (filter.overdue !== undefined) conditions.push(filter.overdue ? overdueTask : `NOT ${overdueTask}`);
+  const sort = SORT_COLUMNS[filter.sort];
+  if (filter.after) {
+    const comparator = sort.direction === 'ASC' ? '>' : '<';
+    values.push(filter.after.value, filter.after.id);
+    const valueCast = sort.column === 'c.opened_at' ? '::timestamptz' : '::integer';
+    conditions.push(`(${sort.column}, c.id) ${comparator} ($${values.length - 1}${valueCast}, $${values.length}::uuid)`);
+  }
+  values.push(filter.limit);
+  const rows = await db.query<CaseListRow>(
+    `SELECT c.id, c.type, c.county_code AS "countyCode", c.township_code AS "townshipCode", c.stage, c.status, c.outcome,
+            c.escalation_level AS "escalationLevel",
+            (SELECT count(*)::int FROM tasks t WHERE t.case_id = c.id AND t.status IN ('open', 'acknowledged') AND (t.overdue OR t.due_at < $1::timestamptz)) AS "overdueTasks",
+            (SELECT count(*)::int FROM tasks t WHERE t.case_id = c.id AND t.status IN ('open', 'acknowledged')) AS "openTasks",
+            to_json(c.opened_at) #>> '{}' AS "openedAt", to_json(c.closed_at) #>> '{}' AS "closedAt"
+       FROM cases c
+      WHERE ${conditions.join(' AND ')}
+      ORDER BY ${sort.column} ${sort.direction}, c.id ${sort.direction}
+      LIMIT $${values.length}`,
+    values,
+  );
+  return rows.rows;
+}

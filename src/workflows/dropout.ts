@@ -89,8 +89,8 @@ export async function dropout(input: DropoutInput): Promise<CaseState> {
     return kit.close(outcome, actor);
   };
 
+  // The case opens in 'verification' (its read-model row was written with it).
   await kit.event('reported', { kind: input.report.kind, absenceDays: input.report.absenceDays, source: input.report.source }, input.report.reportedBy);
-  await kit.enterStage('verification', input.report.reportedBy);
 
   // W1.2: 教体局 verifies with the township, police and village committee; they are told.
   const verification = await kit.startTask({

@@ -1,0 +1,54 @@
+/** Issue #9: `GET /api/v1/stats`, the figures of M3 and R1 for supervisors. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Pool } from '../db/pool';
+import { caseworkStats, registerStats } from '../db/stats-repository';
+import { calendarDate } from './children/schemas';
+import type { CaseType } from '../domain/cases';
+import { caseTypeModule } from './cases/types';
+import { errorBodySchema } from './errors';
+
+const statsQuery = z.strictObject({
+  county: z.string().regex(/^\d{6}$/, '行政区划代码应为 6 位数字').optional(),
+  from: calendarDate.optional(),
+  to: calendarDate.optional(),
+});
+
+const counts = z.record(z.string(), z.number());
+const statsView = z.object({
+  asOf: z.string(),
+  register: z.object({
+    children: z.number(),
+    eligible: z.number(),
+    keyCare: z.number(),
+    byCounty: z.array(z.object({ county: z.string(), children: z.number(), eligible: z.number(), keyCare: z.number() })),
+    byAgeBand: counts,
+    bySchooling: counts,
+    byInsurance: counts,
+    byGuardianship: counts,
+  }),
+  casework: z.object({
+    casesByTypeAndStage: z.array(z.object({ type: z.string(), stage: z.string(), stageLabel: z.string(), status: z.string(), count: z.number() })),
+    overdueByDepartment: z.array(z.object({ department: z.string(), overdue: z.number() })),
+    breachesByDepartment: z.array(z.object({ department: z.string(), breaches: z.number() })),
+    referralsByStatus: counts,
+  }),
+});
+
+export function statsRoutes(deps: { pool: Pool; today: () => string }): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get('/api/v1/stats', {
+      schema: { tags: ['stats'], summary: '统计（规模、年龄、地区、就学、参保、监护；案件、逾期、移送）', querystring: statsQuery, response: { 200: statsView, 400: errorBodySchema } },
+      handler: async (request) => {
+        const today = deps.today();
+        const filter = { ...request.query, today };
+        const [register, casework] = await Promise.all([registerStats(deps.pool, filter), caseworkStats(deps.pool, filter, new Date())]);
+        const casesByTypeAndStage = casework.casesByTypeAndStage.map((row) => ({
+          ...row,
+          stageLabel: caseTypeModule(row.type as CaseType)?.stageLabels[row.stage] ?? row.stage,
+        }));
+        return { asOf: today, register, casework: { ...casework, casesByTypeAndStage } };
+      },
+    });
+  };
+}
