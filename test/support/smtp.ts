@@ -84,6 +84,8 @@ export async function startTestSmtpServer(options: { onMessage?: MessageHook } =
         .catch((error: Error) => callback(error));
     },
   });
+  // A client that dies mid-session (a SIGKILLed worker) resets its socket: not a failure.
+  server.on('error', () => undefined);
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
