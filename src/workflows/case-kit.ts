@@ -69,12 +69,11 @@ export class CaseKit {
   }
 
   async close(outcome: string, actor = 'workflow'): Promise<CaseState> {
-    this.state.outcome = outcome;
-    this.state.status = 'closed';
     const from = this.state.stage;
-    this.state.stage = 'closed';
     await this.event('closed', { from, outcome }, actor);
-    await this.saveRecord(actor);
+    // The query says 'closed' only once the timeline and the read model say so too.
+    await this.saveRecord(actor, { stage: 'closed', status: 'closed', outcome });
+    Object.assign(this.state, { stage: 'closed', status: 'closed', outcome });
     return this.state;
   }
 
@@ -133,13 +132,13 @@ export class CaseKit {
     await this.saveRecord('workflow');
   }
 
-  private async saveRecord(actor: string): Promise<void> {
-    upsertSearchAttributes({ Stage: [this.state.stage], EscalationLevel: [this.state.escalationLevel] });
+  private async saveRecord(actor: string, next: Pick<CaseState, 'stage' | 'status' | 'outcome'> = this.state): Promise<void> {
+    upsertSearchAttributes({ Stage: [next.stage], EscalationLevel: [this.state.escalationLevel] });
     await activities.updateCaseRecord({
       caseId: this.init.caseId,
-      stage: this.state.stage,
-      status: this.state.status,
-      outcome: this.state.outcome,
+      stage: next.stage,
+      status: next.status,
+      outcome: next.outcome,
       escalationLevel: this.state.escalationLevel,
       at: nowIso(),
       actor,
