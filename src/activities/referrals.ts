@@ -13,6 +13,9 @@ const ACTOR = 'workflow';
 
 /** The procuratorate of the department's area: county-level for county bodies, else the city's. */
 export function procuratorateFor(departmentCode: string, countyCode: string): string {
+  // A bureau outside Pingdingshan (a 户籍地 bureau) is referred to the procuratorate of the
+  // county where the child lives and the task arose: ours, in the directory.
+  if (departmentCode.startsWith('outside-')) return `jc-${countyCode}`;
   const region = /-(\d{6})$/.exec(departmentCode)?.[1];
   const county = region && region !== CITY_CODE ? region : departmentCode.startsWith('xz-') ? countyCode : CITY_CODE;
   return `jc-${county}`;

@@ -17,47 +17,46 @@ type Counts = Record<string, number>;
 const toCounts = (rows: Array<{ key: string | null; count: number }>): Counts =>
   Object.fromEntries(rows.map((row) => [row.key ?? 'unknown', row.count]));
 
+/**
+ * One scan of the register, every breakdown at once (GROUPING SETS): at 50,000 children the
+ * separate queries this replaced took seconds, mostly re-reading the guardians of each row.
+ */
 export async function registerStats(db: Pool, filter: StatsFilter) {
-  // Every query takes [today, county]; both are referenced so Postgres can type them.
-  const where = `WHERE $1::date IS NOT NULL AND ($2::text IS NULL OR residence_county = $2::text)`;
-  const params = [filter.today, filter.county ?? null];
-  const eligible = `(eligible_from IS NOT NULL AND eligible_from <= $1::date AND $1::date < eligible_until)`;
-  const totals = (await db.query<{ children: number; eligible: number; keycare: number }>(
-    `SELECT count(*)::int AS children, count(*) FILTER (WHERE ${eligible})::int AS eligible, count(*) FILTER (WHERE key_care)::int AS keycare FROM children ${where}`,
-    params,
-  )).rows[0]!;
-  const byCounty = (await db.query<{ county: string; children: number; eligible: number; keyCare: number }>(
-    `SELECT residence_county AS county, count(*)::int AS children, count(*) FILTER (WHERE ${eligible})::int AS eligible,
-            count(*) FILTER (WHERE key_care)::int AS "keyCare"
-       FROM children ${where} GROUP BY residence_county ORDER BY residence_county`,
-    params,
+  const rows = (await db.query<{ dimension: string; key: string | null; children: number; eligible: number; keyCare: number }>(
+    `WITH c AS (
+       SELECT residence_county,
+              schooling_status,
+              health_insurance,
+              key_care,
+              (eligible_from IS NOT NULL AND eligible_from <= $1::date AND $1::date < eligible_until) AS eligible,
+              CASE WHEN age < 3 THEN '0-2' WHEN age < 6 THEN '3-5' WHEN age < 12 THEN '6-11' WHEN age < 16 THEN '12-15' ELSE '16+' END AS age_band,
+              living_with AS guardianship
+         FROM (SELECT *, extract(year FROM age($1::date, birth_date))::int AS age
+                 FROM children WHERE ($2::text IS NULL OR residence_county = $2::text)) raw
+     )
+     SELECT CASE WHEN GROUPING(residence_county) = 0 THEN 'county' WHEN GROUPING(age_band) = 0 THEN 'age'
+                 WHEN GROUPING(schooling_status) = 0 THEN 'schooling' WHEN GROUPING(health_insurance) = 0 THEN 'insurance'
+                 WHEN GROUPING(guardianship) = 0 THEN 'guardianship' ELSE 'total' END AS dimension,
+            COALESCE(residence_county, age_band, schooling_status, health_insurance, guardianship) AS key,
+            count(*)::int AS children, count(*) FILTER (WHERE eligible)::int AS eligible, count(*) FILTER (WHERE key_care)::int AS "keyCare"
+       FROM c
+      GROUP BY GROUPING SETS ((residence_county), (age_band), (schooling_status), (health_insurance), (guardianship), ())`,
+    [filter.today, filter.county ?? null],
   )).rows;
-  const ageBands = await db.query<{ key: string; count: number }>(
-    `SELECT CASE WHEN age < 3 THEN '0-2' WHEN age < 6 THEN '3-5' WHEN age < 12 THEN '6-11' WHEN age < 16 THEN '12-15' ELSE '16+' END AS key, count(*)::int AS count
-       FROM (SELECT extract(year FROM age($1::date, birth_date))::int AS age, residence_county FROM children) c ${where} GROUP BY 1`,
-    params,
-  );
-  const schooling = await db.query<{ key: string; count: number }>(`SELECT schooling_status AS key, count(*)::int AS count FROM children ${where} GROUP BY 1`, params);
-  const insurance = await db.query<{ key: string; count: number }>(`SELECT health_insurance AS key, count(*)::int AS count FROM children ${where} GROUP BY 1`, params);
-  // Who the child lives with: both parents, one parent, other relatives only, or nobody listed.
-  const guardianship = await db.query<{ key: string; count: number }>(
-    `SELECT CASE WHEN parents = 2 THEN 'both-parents' WHEN parents = 1 THEN 'one-parent' WHEN others > 0 THEN 'other-guardian' ELSE 'no-guardian-at-home' END AS key,
-            count(*)::int AS count
-       FROM (SELECT residence_county,
-                    (SELECT count(*) FROM jsonb_array_elements(guardians) g WHERE (g->>'livesWithChild')::boolean AND g->>'relation' IN ('father', 'mother')) AS parents,
-                    (SELECT count(*) FROM jsonb_array_elements(guardians) g WHERE (g->>'livesWithChild')::boolean AND g->>'relation' NOT IN ('father', 'mother')) AS others
-               FROM children) c ${where} GROUP BY 1`,
-    params,
-  );
+  const of = (dimension: string) => rows.filter((row) => row.dimension === dimension);
+  const counts = (dimension: string): Counts => toCounts(of(dimension).map((row) => ({ key: row.key, count: row.children })));
+  const total = of('total')[0] ?? { children: 0, eligible: 0, keyCare: 0 };
   return {
-    children: totals.children,
-    eligible: totals.eligible,
-    keyCare: totals.keycare,
-    byCounty,
-    byAgeBand: toCounts(ageBands.rows),
-    bySchooling: toCounts(schooling.rows),
-    byInsurance: toCounts(insurance.rows),
-    byGuardianship: toCounts(guardianship.rows),
+    children: total.children,
+    eligible: total.eligible,
+    keyCare: total.keyCare,
+    byCounty: of('county')
+      .map((row) => ({ county: row.key ?? 'unknown', children: row.children, eligible: row.eligible, keyCare: row.keyCare }))
+      .sort((a, b) => a.county.localeCompare(b.county)),
+    byAgeBand: counts('age'),
+    bySchooling: counts('schooling'),
+    byInsurance: counts('insurance'),
+    byGuardianship: counts('guardianship'),
   };
 }
 

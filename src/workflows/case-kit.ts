@@ -58,7 +58,8 @@ export class CaseKit {
   /** Appends to the timeline (who, when, what). */
   async event(kind: string, summary: Record<string, unknown>, actor = 'workflow'): Promise<void> {
     this.sequence += 1;
-    await activities.appendCaseEvent({ id: `${workflowInfo().workflowId}:${this.sequence}`, caseId: this.init.caseId, at: nowIso(), actor, kind, summary });
+    // The run ID keeps event IDs unique across continue-as-new, where the sequence restarts.
+    await activities.appendCaseEvent({ id: `${workflowInfo().workflowId}:${workflowInfo().runId}:${this.sequence}`, caseId: this.init.caseId, at: nowIso(), actor, kind, summary });
   }
 
   async enterStage(stage: string, actor = 'workflow', summary: Record<string, unknown> = {}): Promise<void> {
@@ -107,7 +108,9 @@ export class CaseKit {
     const result = scope.run(() => started.result()).then(
       async (outcome) => {
         this.forget(taskId);
-        await this.event('task-completed', { taskId, kind: spec.kind, outcome: outcome.completion?.outcome, by: outcome.completion?.by });
+        // bureauTask returns normally when withdrawn (it records the cancellation itself).
+        if (outcome.status === 'cancelled') await this.event('task-withdrawn', { taskId, kind: spec.kind });
+        else await this.event('task-completed', { taskId, kind: spec.kind, outcome: outcome.completion?.outcome, by: outcome.completion?.by });
         return outcome;
       },
       async (error: unknown) => {
