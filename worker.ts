@@ -8,6 +8,7 @@ import { createPool } from './src/db/pool';
 import { seedDirectory } from './src/db/seed';
 import { migrate } from './src/db/migrate';
 import { createSmtpMailer } from './src/activities/mailer';
+import { careflowDataConverter, payloadKeysFrom } from './src/temporal/data-converter';
 import { createCareflowWorker } from './src/temporal/worker';
 
 async function main(): Promise<void> {
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   const mailer = createSmtpMailer(config.SMTP_URL, config.MAIL_FROM);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createCareflowWorker(
-    { connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
+    { connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, dataConverter: careflowDataConverter(payloadKeysFrom(config)) },
     {
       pool,
       mailer,

@@ -40,6 +40,7 @@ import { chinaDateOf } from '../src/domain/calendar-date';
 import { residentIdCheckCharacter } from '../src/domain/resident-id';
 import { createFieldCrypto } from '../src/security/field-crypto';
 import { connectClient } from '../src/temporal/connection';
+import { TEST_DATA_CONVERTER } from '../test/support/data-converter';
 
 const COUNT = Number(process.argv[2] ?? 1000);
 const CONCURRENCY = Number(process.argv[3] ?? 20);
@@ -214,7 +215,8 @@ async function main(): Promise<number> {
   say('starting a worker (own process) and the API ...');
   const worker = await startWorkerProcess({ DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: 'default', TASK_QUEUE: taskQueue, SMTP_URL: sink.url });
   stops.push({ name: 'worker', stop: () => stopProcess(worker, 10_000) });
-  const client = await connectClient({ address: temporal.address, namespace: 'default' });
+  // The worker process uses the test key (test/support/worker-process.ts): the same here.
+  const client = await connectClient({ address: temporal.address, namespace: 'default', dataConverter: TEST_DATA_CONVERTER });
   stops.push({ name: 'Temporal client', stop: () => client.connection.close() });
   const app: FastifyInstance = await buildApp({
     pool,

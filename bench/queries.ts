@@ -32,6 +32,8 @@ import { chinaDateOf } from '../src/domain/calendar-date';
 import { residentIdCheckCharacter } from '../src/domain/resident-id';
 import { createFieldCrypto } from '../src/security/field-crypto';
 import { connectClient } from '../src/temporal/connection';
+import { careflowDataConverter } from '../src/temporal/data-converter';
+import { derivedPayloadKey } from '../src/temporal/payload-codec';
 import { createCareflowWorker } from '../src/temporal/worker';
 import { caseWorkflowId } from '../src/temporal/workflow-ids';
 import { caseStateQuery } from '../src/workflows/messages';
@@ -123,10 +125,11 @@ async function main(): Promise<void> {
     const sinkAddress = sink.server.address();
     const mailer = createSmtpMailer(`smtp://127.0.0.1:${typeof sinkAddress === 'object' && sinkAddress ? sinkAddress.port : 0}`, 'bench <bench@careflow.local>');
     const taskQueue = 'bench-queries';
+    const dataConverter = careflowDataConverter([derivedPayloadKey(Buffer.alloc(32, 1))]);
     const connection = await NativeConnection.connect({ address: temporalServer.address });
     // A cache of one workflow: every live query below replays its workflow from history.
     const worker = await createCareflowWorker(
-      { connection, namespace: 'default', taskQueue },
+      { connection, namespace: 'default', taskQueue, dataConverter },
       { pool, mailer, publicBaseUrl: 'http://bench', centralUrbanDistricts: ['410402', '410403', '410411'] },
       { maxCachedWorkflows: 1 },
     );
@@ -136,7 +139,7 @@ async function main(): Promise<void> {
       await workerRun.catch(() => undefined);
       await connection.close();
     });
-    const temporal = await connectClient({ address: temporalServer.address, namespace: 'default' });
+    const temporal = await connectClient({ address: temporalServer.address, namespace: 'default', dataConverter });
     stops.push(() => temporal.connection.close());
     const app = await buildApp({
       pool,

@@ -14,6 +14,7 @@ import { seedDirectory } from '../src/db/seed';
 import { chinaDateOf } from '../src/domain/calendar-date';
 import { createFieldCrypto, dataKeyFrom } from '../src/security/field-crypto';
 import { connectClient } from '../src/temporal/connection';
+import { careflowDataConverter, payloadKeysFrom } from '../src/temporal/data-converter';
 import { createCareflowWorker } from '../src/temporal/worker';
 import { startEmbeddedPostgres, startMailInbox, startTemporalDevServer, type LocalService } from './local-services';
 import { resolveTemporalCli } from './temporal-binaries';
@@ -86,9 +87,11 @@ async function main(): Promise<void> {
 
   const apiUrl = config.PUBLIC_BASE_URL ?? `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
   const mailer = createSmtpMailer(smtpUrl, config.MAIL_FROM);
+  // Payloads encrypted before they reach Temporal: the same keys for the worker and the API.
+  const dataConverter = careflowDataConverter(payloadKeysFrom(config));
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
   const worker = await createCareflowWorker(
-    { connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
+    { connection: workerConnection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, dataConverter },
     { pool, mailer, publicBaseUrl: apiUrl, centralUrbanDistricts: config.CENTRAL_URBAN_DISTRICTS },
   );
   const workerRun = worker.run();
@@ -102,7 +105,7 @@ async function main(): Promise<void> {
     },
   });
 
-  const temporal = await connectClient({ address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = await connectClient({ address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   stops.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
   const app = await buildApp({
     pool,

@@ -39,6 +39,15 @@ export const configSchema = z.object({
     .string()
     .refine((value) => Buffer.from(value, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
     .optional(),
+  /**
+   * Keys of the Temporal payload codec, `id:base64,id:base64` (32 bytes each); the first
+   * encrypts, all decrypt (rotation: put the new key first, keep the old ones). Unset: one
+   * key derived from CAREFLOW_DATA_KEY.
+   */
+  CAREFLOW_PAYLOAD_KEYS: z
+    .string()
+    .refine((value) => value.split(',').every((entry) => /^[\w.-]+:/.test(entry.trim()) && Buffer.from(entry.trim().split(':')[1] ?? '', 'base64').length === 32), 'must be "id:<32 bytes, base64>", comma-separated')
+    .optional(),
   /** M1: the central urban districts between which a move does not count. */
   CENTRAL_URBAN_DISTRICTS: countyList.default(['410402', '410403', '410411']),
   /** Where `npm start` keeps Postgres and Temporal data between runs. */

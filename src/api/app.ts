@@ -14,6 +14,7 @@ import type { FieldCrypto } from '../security/field-crypto';
 import { caseListRoutes } from './cases/list';
 import { caseRoutes } from './cases/routes';
 import { childrenRoutes } from './children/routes';
+import { codecRoutes } from './codec/routes';
 import { departmentRoutes } from './departments/routes';
 import { registerDashboard } from './dashboard/routes';
 import { registerErrorHandling } from './errors';
@@ -65,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes(deps));
+  await app.register(codecRoutes(deps));
   await app.register(childrenRoutes(deps));
   await app.register(departmentRoutes(deps));
   await app.register(taskRoutes(deps));

@@ -6,6 +6,7 @@ import { migrate } from '../db/migrate';
 import { chinaDateOf } from '../domain/calendar-date';
 import { createFieldCrypto, dataKeyFrom } from '../security/field-crypto';
 import { connectClient } from '../temporal/connection';
+import { careflowDataConverter, payloadKeysFrom } from '../temporal/data-converter';
 import { buildApp } from './app';
 
 async function main(): Promise<void> {
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const pool = createPool(config.DATABASE_URL);
   await migrate(pool);
   await seedDirectory(pool);
-  const temporal = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, dataConverter: careflowDataConverter(payloadKeysFrom(config)) });
   const app = await buildApp({
     pool,
     temporal,

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 
@@ -11,6 +12,8 @@ export interface WorkerTarget {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
+  /** careflowDataConverter(...): the same keys as the clients'. */
+  dataConverter: DataConverter;
 }
 
 export async function createCareflowWorker(
@@ -25,6 +28,7 @@ export async function createCareflowWorker(
     taskQueue: target.taskQueue,
     ...(usePrebuilt ? { workflowBundle: { codePath: prebuiltBundlePath } } : { workflowsPath }),
     activities: createActivities(deps),
+    dataConverter: target.dataConverter,
     ...overrides,
   });
 }

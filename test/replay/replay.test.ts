@@ -10,6 +10,7 @@ import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { workflowsPath } from '../../src/temporal/worker';
 import * as workflows from '../../src/workflows';
+import { TEST_DATA_CONVERTER } from '../support/data-converter';
 import { historiesDir } from '../support/histories';
 
 const files = readdirSync(historiesDir).filter((file) => file.endsWith('.json')).sort();
@@ -22,6 +23,6 @@ describe('replay of recorded histories', () => {
 
   it.each(files)('%s replays without nondeterminism', async (file) => {
     const history = historyFromJSON(JSON.parse(readFileSync(join(historiesDir, file), 'utf8')));
-    await expect(Worker.runReplayHistory({ workflowsPath, replayName: file }, history, file)).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowsPath, replayName: file, dataConverter: TEST_DATA_CONVERTER }, history, file)).resolves.toBeUndefined();
   });
 });

@@ -11,6 +11,7 @@ import { buildApp } from '../../src/api/app';
 import { chinaDateOf } from '../../src/domain/calendar-date';
 import { createFieldCrypto } from '../../src/security/field-crypto';
 import { createCareflowWorker } from '../../src/temporal/worker';
+import { TEST_DATA_CONVERTER } from './data-converter';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startTestSmtpServer, type TestSmtpServer } from './smtp';
 import { devServerEnvironment } from './temporal';
@@ -44,7 +45,7 @@ export async function startTestStack(): Promise<TestStack> {
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const worker: Worker = await createCareflowWorker(
-    { connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue },
+    { connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, dataConverter: TEST_DATA_CONVERTER },
     { pool: db.pool, mailer, publicBaseUrl: address, centralUrbanDistricts: CENTRAL_DISTRICTS },
   );
   const workerRun = worker.run();

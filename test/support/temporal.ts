@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { inject } from 'vitest';
 import { devServerSearchAttributeArgs } from '../../src/temporal/search-attributes';
+import { TEST_DATA_CONVERTER } from './data-converter';
 
 /**
  * The time-skipping server, its clock starting now or at `startAt` (an ISO instant). The
@@ -27,11 +28,12 @@ export function timeSkippingEnvironment(options: { startAt?: string } = {}): Pro
     chmodSync(wrapper, 0o755);
     path = wrapper;
   }
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } }, client: { dataConverter: TEST_DATA_CONVERTER } });
 }
 
 export function devServerEnvironment(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
+    client: { dataConverter: TEST_DATA_CONVERTER },
     server: {
       executable: { type: 'existing-path', path: inject('temporalCliPath') },
       ip: '127.0.0.1',

@@ -19,6 +19,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createSmtpMailer } from '../../src/activities/mailer';
 import { createPool } from '../../src/db/pool';
 import { createCareflowWorker } from '../../src/temporal/worker';
+import { TEST_DATA_CONVERTER } from './data-converter';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   const mailer = createSmtpMailer(smtpUrl, process.env.MAIL_FROM || 'careflow <noreply@careflow.local>');
   const connection = await NativeConnection.connect({ address });
   const worker = await createCareflowWorker(
-    { connection, namespace, taskQueue },
+    { connection, namespace, taskQueue, dataConverter: TEST_DATA_CONVERTER },
     { pool, mailer, publicBaseUrl: process.env.PUBLIC_BASE_URL || 'http://careflow.test', centralUrbanDistricts },
   );
   const running = worker.run();

@@ -8,6 +8,7 @@ import type { Worker } from '@temporalio/worker';
 import { createSmtpMailer, type Mailer } from '../../src/activities/mailer';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
 import { createCareflowWorker } from '../../src/temporal/worker';
+import { TEST_DATA_CONVERTER } from './data-converter';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startTestSmtpServer, type TestSmtpServer } from './smtp';
 import { timeSkippingEnvironment } from './temporal';
@@ -38,7 +39,7 @@ export async function startWorkflowBed(options: { startAt?: string } = {}): Prom
   const taskQueue = `bed-${randomUUID()}`;
   const mailer: Mailer = createSmtpMailer(smtp.url, 'careflow <noreply@careflow.local>');
   const worker: Worker = await createCareflowWorker(
-    { connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue },
+    { connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, dataConverter: TEST_DATA_CONVERTER },
     { pool: db.pool, mailer, publicBaseUrl: 'http://careflow.test', centralUrbanDistricts: TEST_CENTRAL_DISTRICTS },
   );
   const workerRun = worker.run();
