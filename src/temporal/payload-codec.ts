@@ -7,8 +7,10 @@
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// @temporalio/proto is CommonJS: its namespaces come through the default export in Node's ESM.
+import proto from '@temporalio/proto';
 
+const { temporal } = proto;
 const ENCODING = 'binary/encrypted';
 const METADATA_KEY_ID = 'encryption-key-id';
 const encoder = new TextEncoder();
