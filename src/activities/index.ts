@@ -7,10 +7,12 @@ import type { Pool } from '../db/pool';
 import { createCalendarActivities } from './calendar';
 import { createCaseActivities } from './cases';
 import type { Mailer } from './mailer';
+import { createMentalHealthActivities } from './mental-health';
 import { createNotificationActivities } from './notifications';
 import { createReferralActivities } from './referrals';
 import { createRegistryActivities } from './registry';
 import { createTaskActivities } from './tasks';
+import { createVisitActivities } from './visits';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -28,6 +30,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createTaskActivities(deps),
     ...createReferralActivities(deps),
     ...createCaseActivities(deps),
+    ...createMentalHealthActivities(deps),
+    ...createVisitActivities(deps),
   };
 }
 

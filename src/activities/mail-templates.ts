@@ -15,7 +15,11 @@ export type NotificationTemplate =
   | 'referral-dossier'
   | 'suggestion-issued'
   | 'reply-overdue'
-  | 'case-notice';
+  | 'case-notice'
+  | 'visit-plan'
+  | 'visit-quarter-short'
+  | 'key-care-plan-handover'
+  | 'key-care-plan-closed';
 
 export type Facts = Record<string, string | undefined>;
 
@@ -85,6 +89,23 @@ const TEMPLATES: Record<NotificationTemplate, (ctx: MailContext) => { subject: s
   'reply-overdue': (ctx) => ({
     subject: '【检察建议逾期未回复】请督促整改',
     body: `单位 ${ctx.facts.departmentCode} 收到检察建议后，未在时限（${formatDue(ctx.facts.replyDueAt)}）内书面回复。特此报告，请督促其整改并回复。\n\n详情：${link(ctx, `/api/v1/referrals/${ctx.facts.referralId}`)}`,
+  }),
+  // Issue #4: the quarterly home-visit plan of a key-care child (S20, M2).
+  'visit-plan': (ctx) => ({
+    subject: `【重点关爱走访计划】${ctx.facts.quarterLabel}入户走访 ${ctx.facts.quota} 次`,
+    body: `重点关爱儿童（编号 ${ctx.facts.childId}）${ctx.facts.quarterLabel}的入户走访计划（S20）：共 ${ctx.facts.quota} 次，各次走访的截止日期依次为 ${ctx.facts.dueDates}。每次截止前 ${ctx.facts.reminderDaysBefore} 天系统将下达走访任务作为提醒，逾期未走访将逐级督办。本季度至少完成一次家庭监护能力评估（M2）。\n\n走访计划：${link(ctx, `/api/v1/children/${ctx.facts.childId}/visit-plan`)}`,
+  }),
+  'visit-quarter-short': (ctx) => ({
+    subject: `【重点关爱走访】${ctx.facts.quarterLabel}走访未达要求`,
+    body: `重点关爱儿童（编号 ${ctx.facts.childId}）${ctx.facts.quarterLabel}应入户走访 ${ctx.facts.quota} 次，实际 ${ctx.facts.done} 次${ctx.facts.assessed === 'true' ? '' : '，且未开展家庭监护能力评估'}。承办单位：${ctx.facts.assigneeCode}。${Number(ctx.facts.done) < Number(ctx.facts.quota) ? '走访次数不足已记为该单位的履职不力记录（R4）。' : ''}请督促整改。\n\n走访计划：${link(ctx, `/api/v1/children/${ctx.facts.childId}/visit-plan`)}`,
+  }),
+  'key-care-plan-handover': (ctx) => ({
+    subject: '【重点关爱走访】儿童迁居，走访计划移交',
+    body: `重点关爱儿童（编号 ${ctx.facts.childId}）已由 ${ctx.facts.fromCounty} 迁居至 ${ctx.facts.toCounty}，其入户走访计划自 ${ctx.facts.from} 起由 ${ctx.facts.assigneeCode} 承接，请做好衔接。\n\n走访计划：${link(ctx, `/api/v1/children/${ctx.facts.childId}/visit-plan`)}`,
+  }),
+  'key-care-plan-closed': (ctx) => ({
+    subject: '【重点关爱走访】走访计划已结束',
+    body: `重点关爱儿童（编号 ${ctx.facts.childId}）的入户走访计划已结束：${ctx.facts.reason}。${ctx.facts.handOff === 'true' ? '儿童已迁离，请与其迁入地（或户籍地）民政部门做好衔接。' : ''}\n\n走访记录：${link(ctx, `/api/v1/children/${ctx.facts.childId}/visits`)}`,
   }),
 };
 

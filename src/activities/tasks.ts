@@ -18,7 +18,8 @@ export interface CreateTaskRequest extends BureauTaskInput {
   createdAt: string;
 }
 
-export type BreachKind = 'overdue' | 'persistently-overdue';
+/** 'quarter-short': a key-care child's quarter ended with fewer home visits than the quota (S20, issue #4). */
+export type BreachKind = 'overdue' | 'persistently-overdue' | 'quarter-short';
 
 export interface BreachResult {
   referralDue: boolean;
@@ -129,7 +130,8 @@ export function createTaskActivities(deps: Pick<ActivityDeps, 'pool'>) {
 
     /**
      * Records a breach of the department and says whether the R4 threshold is reached:
-     * `threshold.breaches` overdue steps within `windowDays`, or one persistently overdue step.
+     * `threshold.breaches` overdue steps or short visit quarters within `windowDays`, or one
+     * persistently overdue step.
      */
     async recordBreach(request: { taskId: string; departmentCode: string; kind: BreachKind; at: string; threshold: ReferralThreshold }): Promise<BreachResult> {
       return inTransaction(deps.pool, async (client) => {
@@ -144,7 +146,9 @@ export function createTaskActivities(deps: Pick<ActivityDeps, 'pool'>) {
           await appendAudit(client, { actor: ACTOR, entityType: 'task', entityId: request.taskId, action: `task.breach.${request.kind}`, summary: { after: { department: request.departmentCode } } });
         }
         const counted = await client.query<{ count: string }>(
-          `SELECT count(*) FROM breaches WHERE department_code = $1 AND kind = 'overdue'
+          // Both are a step (or a quarter's visits) not done in time; a persistent breach is
+          // the same overdue step again, so it does not count twice.
+          `SELECT count(*) FROM breaches WHERE department_code = $1 AND kind IN ('overdue', 'quarter-short')
              AND at > $2::timestamptz - make_interval(days => $3)`,
           [request.departmentCode, request.at, request.threshold.windowDays],
         );
@@ -153,7 +157,8 @@ export function createTaskActivities(deps: Pick<ActivityDeps, 'pool'>) {
           return { referralDue: true, breachesInWindow, reason: `一项任务逾期超过 ${request.threshold.overdueWorkingDays} 个工作日仍未办结` };
         }
         const referralDue = breachesInWindow >= request.threshold.breaches;
-        return { referralDue, breachesInWindow, reason: `${request.threshold.windowDays} 日内逾期 ${breachesInWindow} 次（标准：${request.threshold.breaches} 次）` };
+        const what = request.kind === 'quarter-short' ? '逾期或季度走访不足' : '逾期';
+        return { referralDue, breachesInWindow, reason: `${request.threshold.windowDays} 日内${what} ${breachesInWindow} 次（标准：${request.threshold.breaches} 次）` };
       });
     },
   };

@@ -6,3 +6,4 @@ export const childIntakeWorkflowId = (childId: string): string => `child-intake:
 export const bureauTaskWorkflowId = (taskId: string): string => `task:${taskId}`;
 export const referralWorkflowId = (referralId: string): string => `procuratorate-referral:${referralId}`;
 export const caseWorkflowId = (type: string, caseId: string): string => `${type}:${caseId}`;
+export const keyCareVisitsWorkflowId = (childId: string): string => `key-care-visits:${childId}`;

@@ -25,6 +25,7 @@ import { referralWorkflowId } from '../temporal/workflow-ids';
 import {
   acknowledgeTaskUpdate,
   bureauTaskStateQuery,
+  bureauTaskFinishedSignal,
   completeTaskUpdate,
   taskEscalatedSignal,
   type BureauTaskInput,
@@ -105,21 +106,28 @@ async function runBureauTask(input: BureauTaskInput): Promise<BureauTaskState> {
   };
   const finish = async (): Promise<BureauTaskState> => {
     await condition(allHandlersFinished);
+    if (input.reportTo) await reportFinished(input.reportTo, input.kind, state);
     return state;
   };
 
-  const policy: EscalationPolicy = input.policy ?? (await activities.loadEscalationPolicy(input.countyCode));
-  const createdAt = Date.now();
-  const deadline = await activities.computeDeadline(createdAt, input.due);
-  state.dueAt = deadline.dueAt;
-  state.dueBeyondCalendar = deadline.beyondCalendar;
-  await activities.createTask({ ...input, workflowId, dueAt: deadline.dueAt, dueBeyondCalendar: deadline.beyondCalendar, createdAt: new Date(createdAt).toISOString() });
-  const facts = { taskId: input.taskId, title: input.title, instructions: input.instructions, dueAt: deadline.dueAt, assigneeCode: input.assignee.departmentCode };
-  await sendNotification({ idempotencyKey: `${workflowId}:assigned`, recipient: { departmentCode: input.assignee.departmentCode }, template: 'task-assigned', facts });
-  if (deadline.beyondCalendar) {
-    // Issue #3: a deadline past the calendar's known years is flagged to the supervisor.
-    await sendNotification({ idempotencyKey: `${workflowId}:beyond-calendar`, recipient: { departmentCode: `mz-${input.countyCode}` }, template: 'calendar-not-covered', facts });
-  }
+  // Setting up (the row in the inbox, the mail) is not interrupted by a withdrawal: a task
+  // withdrawn meanwhile is then recorded as cancelled on a row that exists, never left open.
+  const { policy, deadline, facts } = await CancellationScope.nonCancellable(async () => {
+    const policy: EscalationPolicy = input.policy ?? (await activities.loadEscalationPolicy(input.countyCode));
+    const createdAt = Date.now();
+    // An absolute due instant (a planned home visit, issue #4) needs no calendar arithmetic.
+    const deadline = 'at' in input.due ? { dueAt: input.due.at, beyondCalendar: false } : await activities.computeDeadline(createdAt, input.due);
+    state.dueAt = deadline.dueAt;
+    state.dueBeyondCalendar = deadline.beyondCalendar;
+    await activities.createTask({ ...input, workflowId, dueAt: deadline.dueAt, dueBeyondCalendar: deadline.beyondCalendar, createdAt: new Date(createdAt).toISOString() });
+    const facts = { taskId: input.taskId, title: input.title, instructions: input.instructions, dueAt: deadline.dueAt, assigneeCode: input.assignee.departmentCode };
+    await sendNotification({ idempotencyKey: `${workflowId}:assigned`, recipient: { departmentCode: input.assignee.departmentCode }, template: 'task-assigned', facts });
+    if (deadline.beyondCalendar) {
+      // Issue #3: a deadline past the calendar's known years is flagged to the supervisor.
+      await sendNotification({ idempotencyKey: `${workflowId}:beyond-calendar`, recipient: { departmentCode: `mz-${input.countyCode}` }, template: 'calendar-not-covered', facts });
+    }
+    return { policy, deadline, facts };
+  });
 
   const dueMs = Date.parse(deadline.dueAt);
   if (await completedBefore(dueMs)) return finish();
@@ -178,4 +186,13 @@ async function runBureauTask(input: BureauTaskInput): Promise<BureauTaskState> {
 
   await condition(isDone);
   return finish();
+}
+
+/** Tells the owner named in `reportTo` that the task finished (issue #4). */
+async function reportFinished(ownerWorkflowId: string, kind: string, state: BureauTaskState): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(ownerWorkflowId).signal(bureauTaskFinishedSignal, { taskId: state.taskId, kind, state });
+  } catch {
+    // The owner closed before the task finished (a plan that has ended): nobody to tell.
+  }
 }

@@ -3,10 +3,14 @@
  * (architecture.md). Types only besides the define* calls, so that the API can import it.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AssistanceAction, AssistanceDocument, AssistanceParams, AssistanceScheme } from '../domain/assistance';
 import type { CaseState } from '../domain/cases';
 import type { DropoutAction, DropoutParams } from '../domain/dropout';
 import type { EscalationPolicy } from '../domain/escalation';
+import type { Art92Situation, GuardianshipAction, GuardianshipParams, ReportSource } from '../domain/guardianship';
+import type { MentalHealthAction, MentalHealthParams, MentalHealthSource, RiskTier } from '../domain/mental-health';
 import type { OutcomeSpec, TaskCompletion, TaskDue, TaskStatus } from '../domain/tasks';
+import type { NeedServiceCode, QuarterSummary } from '../domain/visits';
 
 export interface ChildIntakeInput {
   childId: string;
@@ -39,11 +43,17 @@ export interface BureauTaskInput {
   instructions: string;
   assignee: { departmentCode: string; person?: string };
   countyCode: string;
-  due: TaskDue;
+  /** A period from the start, or an absolute instant `{ at: ISO }` (a planned home visit's due date, issue #4). */
+  due: TaskDue | { at: string };
   acceptedOutcomes: OutcomeSpec[];
   caseRef?: { caseId: string; caseType: string };
   /** Fixed when the case starts; loaded for the county when absent. */
   policy?: EscalationPolicy;
+  /**
+   * A workflow to signal (`bureauTaskFinished`) when the task finishes, for an owner that is
+   * not its parent: a plan that continues-as-new every quarter cannot await a child (issue #4).
+   */
+  reportTo?: string;
 }
 
 export interface BureauTaskState {
@@ -127,3 +137,169 @@ export interface DropoutInput {
 }
 
 export const dropoutActionUpdate = defineUpdate<CaseState, [DropoutAction]>(CASE_ACTION_UPDATE);
+
+// ---------------------------------------------------------------------------------------
+// Key-care home visits (issue #4; S20, M2, M1)
+// ---------------------------------------------------------------------------------------
+
+/** What one quarter's run hands to the next (continue-as-new): compact, no personal data. */
+export interface KeyCarePlanCarry {
+  planId: string;
+  startedOn: string;
+  /** The first day the next run plans from: its quarter's first day, or the day of a hand-over. */
+  from: string;
+  /** The county the previous run served: a different one now means a hand-over (M1). */
+  countyCode: string;
+  nextReverificationOn: string;
+  /** An open re-verification task (M1); its outcome arrives by `bureauTaskFinished`. */
+  reverificationTaskId?: string;
+  /** Its outcome, when it arrived while the previous run was closing its quarter. */
+  reverificationOutcome?: string;
+  /** 'closing': the risk flags cleared and the closing assessment is awaited. */
+  phase: 'active' | 'closing';
+  closingTaskId?: string;
+  /** The last closed quarters, newest first (PAST_QUARTERS_KEPT). */
+  past: QuarterSummary[];
+}
+
+export interface KeyCareVisitsInput {
+  childId: string;
+  /** Absent when the child enters the ledger; set by continue-as-new. */
+  carry?: KeyCarePlanCarry;
+}
+
+/**
+ * A home visit as the workflow sees it. The findings (notes, living security, guardianship,
+ * medical care, schooling, needs) stay in Postgres under `visitId`, written by the API
+ * before the update: personal data never enters the workflow's history.
+ */
+export interface RecordVisitRequest {
+  visitId: string;
+  visitedOn: string;
+  visitor: string;
+  /** The visit includes a family guardianship capability assessment (M2). */
+  assessed: boolean;
+  /** Needs found that a department of the service list should act on (one task each). */
+  taskNeeds: NeedServiceCode[];
+}
+
+export interface RecordVisitResult {
+  visitId: string;
+  quarter: string;
+  /** The planned visit (1-based) it counts for; null for a visit beyond the quota. */
+  slot: number | null;
+  /** The planned visit's task, completed by this visit. */
+  completedTaskId?: string;
+  needTaskIds: string[];
+  done: number;
+  quota: number;
+}
+
+export interface PlannedVisitView {
+  index: number;
+  dueOn: string;
+  /** upcoming: no task yet; assigned: task open, not yet due; overdue: task past due. */
+  status: 'upcoming' | 'assigned' | 'overdue' | 'done';
+  taskId?: string;
+  visitId?: string;
+}
+
+export type KeyCarePlanPhase = 'active' | 'closing' | 'closed';
+
+export interface KeyCarePlanState {
+  planId: string;
+  childId: string;
+  phase: KeyCarePlanPhase;
+  startedOn: string;
+  countyCode: string;
+  /** The township (xz-…) whose children's director visits, or the county civil-affairs bureau. */
+  assigneeCode: string;
+  quarter: {
+    id: string;
+    from: string;
+    lastDay: string;
+    quota: number;
+    done: number;
+    overdue: number;
+    assessed: boolean;
+    due: PlannedVisitView[];
+  };
+  past: QuarterSummary[];
+  nextReverificationOn: string;
+  reverificationTaskId?: string;
+  closingTaskId?: string;
+  closedBecause?: string;
+}
+
+export interface BureauTaskFinished {
+  taskId: string;
+  kind: string;
+  state: BureauTaskState;
+}
+
+export const keyCarePlanQuery = defineQuery<KeyCarePlanState>('keyCarePlan');
+export const recordVisitUpdate = defineUpdate<RecordVisitResult, [RecordVisitRequest]>('recordVisit');
+/** The child's key-care membership changed in the register: the plan re-reads it. */
+export const keyCareChangedSignal = defineSignal('keyCareChanged');
+/** From a bureauTask started with `reportTo`, when it finishes. */
+export const bureauTaskFinishedSignal = defineSignal<[BureauTaskFinished]>('bureauTaskFinished');
+
+// ---------------------------------------------------------------------------------------
+// W2 mental-health referral pathway (issue #6; M8, S8, S18)
+// ---------------------------------------------------------------------------------------
+
+/** The risk tier is sensitive: it travels in the workflow's input and state only. */
+export interface MentalHealthInput {
+  caseId: string;
+  childId: string;
+  countyCode: string;
+  /** 9-digit township code of the child's residence: its 儿童主任 talks and counsels. */
+  townshipCode?: string;
+  intake: { source: MentalHealthSource; riskTier: RiskTier; suspectedAbuse: boolean; reportedBy: string };
+  params: MentalHealthParams;
+  policy: EscalationPolicy;
+}
+
+export const mentalHealthActionUpdate = defineUpdate<CaseState, [MentalHealthAction]>(CASE_ACTION_UPDATE);
+
+// ---------------------------------------------------------------------------------------
+// W4 low-income and child-welfare determination (issue #8; M6, S10, S13, S14)
+// ---------------------------------------------------------------------------------------
+export interface AssistanceInput {
+  caseId: string;
+  childId: string;
+  /** The residence county (W4.1): its township took the application. */
+  countyCode: string;
+  /** 9-digit code of the residence township that took the application, when given. */
+  townshipCode?: string;
+  /** The 户籍地 county whose bureaus investigate and decide (W4.3-W4.5). */
+  hukouCountyCode: string;
+  scheme: AssistanceScheme;
+  /** W4.1: the checklist's documents handed in (codes; the papers stay at the township). */
+  documents: AssistanceDocument[];
+  takenBy: string;
+  params: AssistanceParams;
+  policy: EscalationPolicy;
+}
+
+export const assistanceActionUpdate = defineUpdate<CaseState, [AssistanceAction]>(CASE_ACTION_UPDATE);
+
+// ---------------------------------------------------------------------------------------
+// W3 temporary guardianship (issue #7)
+// ---------------------------------------------------------------------------------------
+export interface GuardianshipInput {
+  caseId: string;
+  childId: string;
+  /** Where it happened: its civil-affairs bureau opens temporary guardianship (W3.3). */
+  countyCode: string;
+  /** 9-digit township where it happened: told at once (W3.2), on the panel (W3.6). */
+  townshipCode: string;
+  hukouCountyCode: string;
+  report: { situation: Art92Situation; source: ReportSource; legalBasis?: string; reportedBy: string };
+  /** Names of the departments the case deals with, by code (the workflow loads no region data). */
+  departmentNames: Record<string, string>;
+  params: GuardianshipParams;
+  policy: EscalationPolicy;
+}
+
+export const guardianshipActionUpdate = defineUpdate<CaseState, [GuardianshipAction]>(CASE_ACTION_UPDATE);

@@ -26,6 +26,7 @@ import type { FieldCrypto } from '../../security/field-crypto';
 import { childIntakeWorkflowId } from '../../temporal/workflow-ids';
 import type { childIntake } from '../../workflows/child-intake';
 import { ApiError, notFound, type ErrorDetail } from '../errors';
+import { keyCarePlanSync, startKeyCarePlan } from '../visits/plan-hook';
 import type { ChildView, CreateChildBody, PatchChildBody } from './schemas';
 
 export interface RegistryDeps {
@@ -148,6 +149,8 @@ export async function registerChild(deps: RegistryDeps, body: CreateChildBody, a
       args: [{ childId: id }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });
+    // Issue #4: a key-care child's quarterly visit plan, started the same way.
+    if (derived.keyCare) await startKeyCarePlan(deps, client, id);
     return result.record;
   });
   return toView(record, deps);
@@ -166,6 +169,7 @@ function changedFields(before: ChildRecord, after: ChildProfile): string[] {
 }
 
 export async function updateChild(deps: RegistryDeps, id: string, patch: PatchChildBody, actor: Actor): Promise<ChildView> {
+  const visitPlan = keyCarePlanSync(deps, id); // issue #4
   const record = await inTransaction(deps.pool, async (client) => {
     const current = await findChild(client, id, true);
     if (!current) throw notFound('儿童', 'params.id');
@@ -205,8 +209,10 @@ export async function updateChild(deps: RegistryDeps, id: string, patch: PatchCh
         after: { county: updated.residence.countyCode, keyCare: updated.keyCare, version: updated.version },
       },
     });
+    await visitPlan.changed(client, current, updated);
     return updated;
   });
+  await visitPlan.afterCommit();
   return toView(record, deps);
 }
 
