@@ -38,6 +38,7 @@ import { createPool, type Pool } from '../src/db/pool';
 import { seedDirectory } from '../src/db/seed';
 import { chinaDateOf } from '../src/domain/calendar-date';
 import { residentIdCheckCharacter } from '../src/domain/resident-id';
+import { createAuthenticator, createLocalTokenMinter } from '../src/security/auth';
 import { createFieldCrypto } from '../src/security/field-crypto';
 import { connectClient } from '../src/temporal/connection';
 import { TEST_DATA_CONVERTER } from '../test/support/data-converter';
@@ -218,6 +219,7 @@ async function main(): Promise<number> {
   // The worker process uses the test key (test/support/worker-process.ts): the same here.
   const client = await connectClient({ address: temporal.address, namespace: 'default', dataConverter: TEST_DATA_CONVERTER });
   stops.push({ name: 'Temporal client', stop: () => client.connection.close() });
+  const authKey = randomBytes(32);
   const app: FastifyInstance = await buildApp({
     pool,
     temporal: client,
@@ -226,12 +228,15 @@ async function main(): Promise<number> {
     eligibilityParams: { centralUrbanDistricts: CENTRAL },
     today: () => chinaDateOf(Date.now()),
     logLevel: 'silent',
+    security: { auth: createAuthenticator({ kind: 'local', dataKey: authKey, audience: 'careflow' }), corsOrigins: [], rateLimitPerMinute: false },
   });
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   stops.push({ name: 'API', stop: () => app.close() });
+  // A caseworker of the county the children live in, as in production (issue #10).
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${await createLocalTokenMinter(authKey).mint({ role: 'caseworker', county: '410402' })}` };
 
   // Warm-up: one registration end to end (workflow bundle loaded, connections open).
-  const warm = await fetch(`${baseUrl}/api/v1/children`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(childBody(COUNT)) });
+  const warm = await fetch(`${baseUrl}/api/v1/children`, { method: 'POST', headers, body: JSON.stringify(childBody(COUNT)) });
   if (warm.status !== 201) throw new Error(`warm-up registration answered ${warm.status}: ${await warm.text()}`);
   await until('the warm-up mail', () => sink.received() >= 1, 60_000);
   await new Promise((r) => setTimeout(r, 500));
@@ -243,7 +248,7 @@ async function main(): Promise<number> {
   const failures: string[] = [];
   const careflowStart = performance.now();
   await pooled(COUNT, CONCURRENCY, async (i) => {
-    const response = await fetch(`${baseUrl}/api/v1/children`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(childBody(i)) });
+    const response = await fetch(`${baseUrl}/api/v1/children`, { method: 'POST', headers, body: JSON.stringify(childBody(i)) });
     if (response.status !== 201) failures.push(`${response.status} ${await response.text()}`);
   });
   const apiMs = performance.now() - careflowStart;

@@ -30,6 +30,7 @@ import { createPool } from '../src/db/pool';
 import { seedDirectory } from '../src/db/seed';
 import { chinaDateOf } from '../src/domain/calendar-date';
 import { residentIdCheckCharacter } from '../src/domain/resident-id';
+import { createAuthenticator, createLocalTokenMinter } from '../src/security/auth';
 import { createFieldCrypto } from '../src/security/field-crypto';
 import { connectClient } from '../src/temporal/connection';
 import { careflowDataConverter } from '../src/temporal/data-converter';
@@ -61,8 +62,13 @@ async function measure(name: string, request: (i: number) => Promise<unknown>): 
   return { name, p50: at(0.5), p95: at(0.95) };
 }
 
+const AUTH_KEY = Buffer.alloc(32, 2);
+/** The city supervisor reads (no look-ups: holds every county); a caseworker writes (issue #10). */
+const supervisor = { authorization: `Bearer ${await createLocalTokenMinter(AUTH_KEY).mint({ role: 'supervisor', county: '410400' })}` };
+const caseworker = { 'content-type': 'application/json', authorization: `Bearer ${await createLocalTokenMinter(AUTH_KEY).mint({ role: 'caseworker', county: '410402' })}` };
+
 async function getOk(url: string): Promise<void> {
-  const response = await fetch(url);
+  const response = await fetch(url, { headers: supervisor });
   if (!response.ok) throw new Error(`${url}: ${response.status}`);
   await response.arrayBuffer();
 }
@@ -149,6 +155,7 @@ async function main(): Promise<void> {
       eligibilityParams: { centralUrbanDistricts: ['410402', '410403', '410411'] },
       today: () => chinaDateOf(Date.now()),
       logLevel: 'silent',
+      security: { auth: createAuthenticator({ kind: 'local', dataKey: AUTH_KEY, audience: 'careflow' }), corsOrigins: [], rateLimitPerMinute: false },
     });
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
     stops.push(() => app.close());
@@ -163,11 +170,11 @@ async function main(): Promise<void> {
       const first17 = `41010220150312${String(100 + i).padStart(3, '0')}`;
       const child = await fetch(`${base}/api/v1/children`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: caseworker,
         body: JSON.stringify({ name: '测试', gender: i % 2 ? 'male' : 'female', birthDate: '2015-03-12', residentId: first17 + residentIdCheckCharacter(first17), hukouRegionCode: '410102', residence: { countyCode: '410402', township: '某街道', village: '某社区' }, arrivalDate: '2025-01-10', guardians: [], schoolingStatus: 'primary', healthInsurance: 'residence' }),
       });
       const childId = ((await child.json()) as { id: string }).id;
-      const opened = await fetch(`${base}/api/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'dropout', childId, report: { kind: 'dropped-out', absenceDays: 10, source: 'school', reportedBy: '班主任' } }) });
+      const opened = await fetch(`${base}/api/v1/cases`, { method: 'POST', headers: caseworker, body: JSON.stringify({ type: 'dropout', childId, report: { kind: 'dropped-out', absenceDays: 10, source: 'school', reportedBy: '班主任' } }) });
       liveCases.push(((await opened.json()) as { id: string }).id);
     }
     await new Promise((r) => setTimeout(r, 2000)); // let the cases reach their first task

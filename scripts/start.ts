@@ -12,6 +12,7 @@ import { migrate } from '../src/db/migrate';
 import { createPool } from '../src/db/pool';
 import { seedDirectory } from '../src/db/seed';
 import { chinaDateOf } from '../src/domain/calendar-date';
+import { localTokenMinterFromConfig } from '../src/security/auth';
 import { createFieldCrypto, dataKeyFrom } from '../src/security/field-crypto';
 import { connectClient } from '../src/temporal/connection';
 import { careflowDataConverter, payloadKeysFrom } from '../src/temporal/data-converter';
@@ -120,6 +121,18 @@ async function main(): Promise<void> {
   stops.push({ name: 'API', stop: () => app.close() });
 
   if (!config.CAREFLOW_DATA_KEY) say('CAREFLOW_DATA_KEY is not set: using the development key (never in production).');
+  // Every API call needs a bearer token (docs/security.md): how to get one for each role.
+  const minter = localTokenMinterFromConfig(config);
+  const tokens = minter
+    ? `  Dashboard      ${apiUrl}/?token=${await minter.mint({ role: 'supervisor', county: '410400' }, { subject: 'npm-start' })}
+Every API call needs a bearer token (docs/security.md). Mint one per role from the ${config.CAREFLOW_DATA_KEY ? 'CAREFLOW_DATA_KEY' : 'development'} key:
+  npx tsx scripts/token.ts admin                                  the operator: everything, every request logged
+  npx tsx scripts/token.ts supervisor --county 410400             the city's supervisor (or a county: --county 410402)
+  npx tsx scripts/token.ts caseworker --county 410402             a county's caseworker (--township 410402001 optional)
+  npx tsx scripts/token.ts bureau --department jt-410402          a bureau: its own task inbox
+  npx tsx scripts/token.ts procuratorate --department jc-410402   a procuratorate: its referrals
+  curl -H "Authorization: Bearer $(npx tsx scripts/token.ts admin)" ${apiUrl}/api/v1/children`
+    : 'Every API call needs a bearer token from your identity provider (AUTH_JWKS_URL / AUTH_PUBLIC_KEY).';
   console.log(`
 careflow is running.
   API            ${apiUrl}/api/v1/children
@@ -127,6 +140,7 @@ careflow is running.
   Health         ${apiUrl}/healthz
   Temporal UI    ${temporalUi ?? '(external Temporal at ' + temporalAddress + ')'}
   Mail inbox     ${inboxUrl ?? '(external SMTP at ' + smtpUrl + ')'}
+${tokens}
 Press Ctrl-C to stop.`);
 }
 

@@ -3,7 +3,24 @@
  * names the variable (issue #2). Everything that differs between a laptop and production
  * is here; county policy parameters live in the domain with their defaults.
  */
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { z } from 'zod';
+
+/** A PEM (SPKI) or JWK public key, as AUTH_PUBLIC_KEY holds it. */
+export function publicKeyFrom(value: string) {
+  const text = value.trim().replaceAll('\\n', '\n');
+  return text.startsWith('{') ? createPublicKey({ key: JSON.parse(text) as JsonWebKey, format: 'jwk' }) : createPublicKey(text);
+}
+
+function isPublicKey(value: string): boolean {
+  // A private key would "work" (Node derives its public half) but must never sit in the API's environment.
+  if (value.includes('PRIVATE KEY') || /"d"\s*:/.test(value)) return false;
+  try {
+    return publicKeyFrom(value).type === 'public';
+  } catch {
+    return false;
+  }
+}
 
 const countyList = z
   .string()
@@ -48,6 +65,26 @@ export const configSchema = z.object({
     .string()
     .refine((value) => value.split(',').every((entry) => /^[\w.-]+:/.test(entry.trim()) && Buffer.from(entry.trim().split(':')[1] ?? '', 'base64').length === 32), 'must be "id:<32 bytes, base64>", comma-separated')
     .optional(),
+  /**
+   * Bearer tokens (issue #10, docs/security.md). Unset: tokens are signed and verified with
+   * a local HS256 key derived from CAREFLOW_DATA_KEY (`scripts/token.ts` mints them). Set one
+   * of these to verify the tokens of an identity provider instead (the local key is then
+   * refused): a JWKS URL, or one public key (PEM "SPKI" or a JWK; `\n` escapes allowed).
+   */
+  AUTH_JWKS_URL: url(['https', 'http']).optional(),
+  AUTH_PUBLIC_KEY: z.string().refine(isPublicKey, 'must be a public key: PEM (-----BEGIN PUBLIC KEY-----) or a JWK').optional(),
+  /** Required `iss` of tokens; required with AUTH_JWKS_URL / AUTH_PUBLIC_KEY. */
+  AUTH_ISSUER: z.string().min(1).optional(),
+  /** Required `aud` of tokens. */
+  AUTH_AUDIENCE: z.string().min(1).default('careflow'),
+  /** Browser origins allowed to call the API cross-origin (e.g. the Temporal UI for /codec); unset: none. */
+  CORS_ORIGINS: z
+    .string()
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'each entry must be an origin like https://host:port (no path)')))
+    .default([]),
+  /** Requests per minute per token (per address when anonymous) before 429. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(1200),
   /** M1: the central urban districts between which a move does not count. */
   CENTRAL_URBAN_DISTRICTS: countyList.default(['410402', '410403', '410411']),
   /** Where `npm start` keeps Postgres and Temporal data between runs. */
@@ -78,6 +115,12 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (result.data.NODE_ENV === 'production' && !result.data.CAREFLOW_DATA_KEY) {
     throw new ConfigError(['CAREFLOW_DATA_KEY: required when NODE_ENV=production']);
+  }
+  if (result.data.AUTH_JWKS_URL && result.data.AUTH_PUBLIC_KEY) {
+    throw new ConfigError(['AUTH_JWKS_URL, AUTH_PUBLIC_KEY: set one of them, not both']);
+  }
+  if ((result.data.AUTH_JWKS_URL || result.data.AUTH_PUBLIC_KEY) && !result.data.AUTH_ISSUER) {
+    throw new ConfigError(['AUTH_ISSUER: required with AUTH_JWKS_URL or AUTH_PUBLIC_KEY (the `iss` your identity provider puts in its tokens)']);
   }
   return result.data;
 }

@@ -11,6 +11,8 @@ import { z } from 'zod';
 import type { Pool } from '../db/pool';
 import type { EligibilityParams } from '../domain/eligibility';
 import type { FieldCrypto } from '../security/field-crypto';
+import { registerSecurity, type SecurityOptions } from '../security/http';
+import { loggerOptions } from '../security/logging';
 import { caseListRoutes } from './cases/list';
 import { caseRoutes } from './cases/routes';
 import { childrenRoutes } from './children/routes';
@@ -23,6 +25,7 @@ import { healthRoutes } from './health';
 import { referralRoutes } from './referrals/routes';
 import { statsRoutes } from './stats';
 import { taskRoutes } from './tasks/routes';
+import { visitRoutes } from './visits/routes';
 
 // Validation messages in Chinese for the people using the API.
 z.config(z.locales.zhCN());
@@ -35,6 +38,8 @@ export interface AppDeps {
   eligibilityParams: EligibilityParams;
   today: () => string;
   logLevel?: string;
+  /** Token keys, CORS origins, rate limit (issue #10); unset parts come from the environment (src/config.ts). */
+  security?: Partial<SecurityOptions>;
 }
 
 /** Bodies larger than this are refused with 413: a child's record is a few kilobytes. */
@@ -43,7 +48,8 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: BODY_LIMIT_BYTES,
-    logger: { level: deps.logLevel ?? 'info' },
+    // Redacts credentials and personal data (src/security/logging.ts); bodies are never logged.
+    logger: loggerOptions(deps.logLevel ?? 'info'),
     // Query strings are parsed flat: `a[b]=1` stays a key the strict schemas then reject.
     routerOptions: { maxParamLength: 200 },
   });
@@ -52,6 +58,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   // JSON only: a text/plain body is refused with 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain');
+  // Authentication, the authorisation policy, rate limits, security headers (src/security/http.ts).
+  await registerSecurity(app, deps);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -60,6 +68,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         description: '流动儿童关爱保护协同系统（平顶山市）接口',
         version: '0.1.0',
       },
+      // Every route but /healthz needs a bearer token (docs/security.md): the "Authorize" button.
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
     },
     transform: jsonSchemaTransform,
   });
@@ -71,6 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(departmentRoutes(deps));
   await app.register(taskRoutes(deps));
   await app.register(caseRoutes(deps));
+  await app.register(visitRoutes(deps));
   await app.register(caseListRoutes(deps));
   await app.register(statsRoutes(deps));
   await registerDashboard(app);

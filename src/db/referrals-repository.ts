@@ -29,7 +29,7 @@ export async function findReferral(db: Pool, id: string): Promise<ReferralRecord
 
 export async function listReferrals(
   db: Pool,
-  filter: { status?: string; department?: string; page: number; pageSize: number },
+  filter: { status?: string; department?: string; procuratorate?: string; page: number; pageSize: number },
 ): Promise<{ items: ReferralRecord[]; total: number }> {
   const conditions: string[] = [];
   const values: unknown[] = [];
@@ -40,6 +40,10 @@ export async function listReferrals(
   if (filter.department) {
     values.push(filter.department);
     conditions.push(`department_code = $${values.length}`);
+  }
+  if (filter.procuratorate) {
+    values.push(filter.procuratorate);
+    conditions.push(`procuratorate_code = $${values.length}`);
   }
   const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
   const total = await db.query<{ count: string }>(`SELECT count(*) FROM referrals ${where}`, values);

@@ -53,6 +53,7 @@ export interface TaskFilter {
   status?: TaskStatus;
   overdue?: boolean;
   caseId?: string;
+  county?: string;
   page: number;
   pageSize: number;
 }
@@ -68,6 +69,7 @@ export async function listTasks(db: Pool, filter: TaskFilter, now: Date): Promis
   if (filter.assignee) add((p) => `t.assignee_code = ${p}`, filter.assignee);
   if (filter.status) add((p) => `t.status = ${p}`, filter.status);
   if (filter.caseId) add((p) => `t.case_id = ${p}`, filter.caseId);
+  if (filter.county) add((p) => `t.county_code = ${p}`, filter.county);
   if (filter.overdue !== undefined) {
     const overdue = `(t.overdue OR (t.status <> 'completed' AND t.due_at < $1::timestamptz))`;
     conditions.push(filter.overdue ? overdue : `NOT ${overdue}`);

@@ -62,7 +62,8 @@ describe('dashboard (Simplified Chinese)', () => {
       problems.push(`dialog: ${dialog.message()}`);
       void dialog.dismiss();
     });
-    await page.goto(`${stack.baseUrl}/`);
+    // The city supervisor's link, as `npm start` prints it (issue #10).
+    await page.goto(`${stack.baseUrl}/?token=${await stack.tokenFor('supervisor', { county: '410400' })}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 }).catch(async (error: unknown) => {
       throw new Error(`${String(error)}\n${problems.join('\n')}\n${await page.textContent('#error')}`);
     });

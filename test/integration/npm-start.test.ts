@@ -26,9 +26,19 @@ interface Started {
   urls: Record<string, string>;
 }
 
-async function start(port: number): Promise<Started> {
+function startEnv(port: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
   for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'NODE_ENV', 'VITEST', 'PUBLIC_BASE_URL']) delete env[name];
+  return env;
+}
+
+/** An admin token from the CLI the banner points to, with the same (development) key as the API. */
+function adminToken(port: number): string {
+  return execFileSync(join('node_modules', '.bin', 'tsx'), ['scripts/token.ts', 'admin'], { env: startEnv(port), stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim();
+}
+
+async function start(port: number): Promise<Started> {
+  const env = startEnv(port);
   const child = spawn(join('node_modules', '.bin', 'tsx'), ['scripts/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(child);
   let output = '';
@@ -92,15 +102,17 @@ describe('npm start on embedded defaults', () => {
     const port = await portNear(0);
     const first = await start(port);
     expect(Object.keys(first.urls).sort()).toEqual(['API', 'Health', 'Mail inbox', 'OpenAPI docs', 'Temporal UI']);
+    expect(first.output()).toContain('npx tsx scripts/token.ts caseworker --county 410402');
+    const authorization = `Bearer ${adminToken(port)}`;
     for (const [name, url] of Object.entries(first.urls)) {
-      const response = await fetch(url, { headers: { accept: 'text/html,application/json' } });
+      const response = await fetch(url, { headers: { accept: 'text/html,application/json', authorization } });
       expect(response.status, `${name} ${url}`).toBe(200);
     }
 
     const body = childBody();
     const created = await fetch(`${first.urls.API}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify(body),
     });
     expect(created.status).toBe(201);
@@ -123,7 +135,7 @@ describe('npm start on embedded defaults', () => {
     expect(first.output()).toContain('[careflow] stopped.');
 
     const second = await start(port);
-    const read = await fetch(`${second.urls.API}/${child.id}`);
+    const read = await fetch(`${second.urls.API}/${child.id}`, { headers: { authorization } });
     expect(read.status).toBe(200);
     expect(((await read.json()) as { name: string }).name).toBe(body.name);
     const stoppedAgain = await interrupt(second);

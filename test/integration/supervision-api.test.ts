@@ -91,7 +91,7 @@ describe('GET /api/v1/cases (supervisors)', () => {
   });
 
   it('exports the same query as CSV, in Chinese, safe to open in a spreadsheet', async () => {
-    const response = await fetch(`${stack.baseUrl}/api/v1/cases?county=410402&format=csv&sort=openedAt`);
+    const response = await fetch(`${stack.baseUrl}/api/v1/cases?county=410402&format=csv&sort=openedAt`, { headers: { authorization: `Bearer ${stack.adminToken}` } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/csv');
     const bytes = new Uint8Array(await response.arrayBuffer());

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { createSmtpMailer, type Mailer } from '../../src/activities/mailer';
 import { buildApp } from '../../src/api/app';
 import { chinaDateOf } from '../../src/domain/calendar-date';
+import { createAuthenticator, createLocalTokenMinter, type Role, type TokenClaims } from '../../src/security/auth';
 import { createFieldCrypto } from '../../src/security/field-crypto';
 import { createCareflowWorker } from '../../src/temporal/worker';
 import { TEST_DATA_CONVERTER } from './data-converter';
@@ -17,6 +18,8 @@ import { startTestSmtpServer, type TestSmtpServer } from './smtp';
 import { devServerEnvironment } from './temporal';
 
 export const CENTRAL_DISTRICTS = ['410402', '410403', '410411'];
+/** The stack's data key: field encryption, and the local key its tokens are signed with. */
+const TEST_DATA_KEY = Buffer.alloc(32, 3);
 
 export interface TestStack {
   baseUrl: string;
@@ -25,8 +28,15 @@ export interface TestStack {
   db: TestDatabase;
   smtp: TestSmtpServer;
   taskQueue: string;
-  /** fetch() against the API with JSON in and out. */
-  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test responses are checked field by field
+  /**
+   * fetch() against the API with JSON in and out, as the operator (an admin token) unless
+   * `token` names another (null: no token at all); an `authorization` header wins over both.
+   */
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>, token?: string | null): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test responses are checked field by field
+  /** The admin token request() sends by default. */
+  adminToken: string;
+  /** A token of the role and jurisdiction, e.g. tokenFor('caseworker', { county: '410402' }). */
+  tokenFor(role: Role, jurisdiction?: Omit<TokenClaims, 'role'>, subject?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -38,11 +48,16 @@ export async function startTestStack(): Promise<TestStack> {
     pool: db.pool,
     temporal: env.client,
     taskQueue,
-    crypto: createFieldCrypto(Buffer.alloc(32, 3)),
+    crypto: createFieldCrypto(TEST_DATA_KEY),
     eligibilityParams: { centralUrbanDistricts: CENTRAL_DISTRICTS },
     today: () => chinaDateOf(Date.now()),
     logLevel: 'silent',
+    // Tests poll the API: a limit they never reach (test/unit/auth-http.test.ts covers 429).
+    security: { auth: createAuthenticator({ kind: 'local', dataKey: TEST_DATA_KEY, audience: 'careflow' }), corsOrigins: [], rateLimitPerMinute: 1_000_000 },
   });
+  const minter = createLocalTokenMinter(TEST_DATA_KEY);
+  const tokenFor = (role: Role, jurisdiction: Omit<TokenClaims, 'role'> = {}, subject?: string) => minter.mint({ role, ...jurisdiction }, { subject });
+  const adminToken = await tokenFor('admin', {}, 'test-operator');
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const worker: Worker = await createCareflowWorker(
     { connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, dataConverter: TEST_DATA_CONVERTER },
@@ -56,10 +71,14 @@ export async function startTestStack(): Promise<TestStack> {
     db,
     smtp,
     taskQueue,
-    async request(method, path, body, headers = {}) {
+    adminToken,
+    tokenFor,
+    async request(method, path, body, headers = {}, token = adminToken) {
+      const given = Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
+      const auth: Record<string, string> = token === null || given ? {} : { authorization: `Bearer ${token}` };
       const response = await fetch(`${address}${path}`, {
         method,
-        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        headers: body === undefined ? { ...auth, ...headers } : { 'content-type': 'application/json', ...auth, ...headers },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       const text = await response.text();

@@ -6,6 +6,8 @@ export const referralIdParams = z.strictObject({ id: z.uuid('移送编号应为 
 export const listReferralsQuery = z.strictObject({
   status: z.enum(['sent', 'no-suggestion', 'suggestion-issued', 'reply-overdue', 'replied']).optional(),
   department: z.string().min(1).max(80).optional(),
+  /** Referrals sent to one procuratorate (a procuratorate sees only its own, issue #10). */
+  procuratorate: z.string().min(1).max(80).optional(),
   page: z.coerce.number().int().min(1).max(100000).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 });

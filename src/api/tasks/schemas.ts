@@ -9,6 +9,8 @@ export const listTasksQuery = z.strictObject({
   status: z.enum(['open', 'acknowledged', 'completed', 'cancelled']).optional(),
   overdue: booleanQuery.optional(),
   caseId: z.uuid().optional(),
+  /** Tasks of one county (a county's caseworkers and supervisors see only theirs, issue #10). */
+  county: z.string().regex(/^\d{6}$/, '行政区划代码应为 6 位数字').optional(),
   page: z.coerce.number().int().min(1).max(100000).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 });

@@ -18,8 +18,49 @@
   const $ = (id) => document.getElementById(id);
   const charts = {};
 
+  // Every API call carries a bearer token (issue #10): from a `?token=` link, kept in
+  // sessionStorage and taken out of the address bar, or pasted into the login field.
+  const TOKEN_KEY = 'careflow.token';
+  const linked = new URLSearchParams(location.search).get('token');
+  if (linked) {
+    sessionStorage.setItem(TOKEN_KEY, linked);
+    history.replaceState(null, '', location.pathname + location.hash);
+  }
+
+  function showLogin() {
+    if ($('login')) return;
+    const form = document.createElement('form');
+    form.id = 'login';
+    const label = document.createElement('label');
+    label.textContent = '令牌 ';
+    const input = document.createElement('input');
+    input.type = 'password';
+    input.autocomplete = 'off';
+    input.required = true;
+    label.appendChild(input);
+    const button = document.createElement('button');
+    button.textContent = '登录';
+    form.append(label, button);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      sessionStorage.setItem(TOKEN_KEY, input.value.trim());
+      form.remove();
+      void route();
+    });
+    document.querySelector('header').appendChild(form);
+  }
+
   async function get(path) {
-    const response = await fetch(path, { headers: { accept: 'application/json' } });
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (!token) {
+      showLogin();
+      throw new Error('请先登录：粘贴令牌（npx tsx scripts/token.ts supervisor --county 410400）');
+    }
+    const response = await fetch(path, { headers: { accept: 'application/json', authorization: `Bearer ${token}` } });
+    if (response.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      showLogin();
+    }
     if (!response.ok) throw new Error(`${path}: ${response.status}`);
     return response.json();
   }
