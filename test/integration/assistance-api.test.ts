@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childBody } from '../support/fixtures';
+import { eventually } from '../support/eventually';
 import { startTestStack, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -17,15 +18,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const UNSUPPORTED_DOCUMENTS = ['application-form', 'id-documents', 'hukou-booklet', 'parents-situation-proof', 'caregiver-id'];
 const DIBAO_DOCUMENTS = ['application-form', 'id-documents', 'hukou-booklet', 'income-statement', 'check-authorization'];
