@@ -41,10 +41,12 @@ beforeAll(async () => {
     args: [{ taskId, kind: 'dropout.verify', title: '补充核查', instructions: '请立即核查。', assignee: { departmentCode: 'ga-410421' }, countyCode: '410421', due: { hours: 0 }, acceptedOutcomes: [{ code: 'done', label: '已办' }], caseRef: { caseId: caseIds[2]!, caseType: 'dropout' }, policy: DEFAULT_ESCALATION_POLICY }],
   });
   const deadline = Date.now() + 20_000;
-  // Wait for the overdue task and for each case's verification task to be in the inbox.
+  // Wait for the overdue task (and the breach its workflow records just after the due
+  // instant) and for each case's verification task to be in the inbox.
   while (
     (await stack.request('GET', '/api/v1/cases?overdue=true')).body.items.length === 0 ||
-    (await stack.request('GET', '/api/v1/tasks?assignee=jt-410402')).body.total < 2
+    (await stack.request('GET', '/api/v1/tasks?assignee=jt-410402')).body.total < 2 ||
+    (await stack.db.pool.query('SELECT 1 FROM breaches')).rowCount === 0
   ) {
     if (Date.now() > deadline) throw new Error('no overdue case appeared');
     await new Promise((r) => setTimeout(r, 100));
