@@ -20,7 +20,13 @@ import { createCareflowWorker } from '../src/temporal/worker';
 import { startEmbeddedPostgres, startMailInbox, startTemporalDevServer, type LocalService } from './local-services';
 import { resolveTemporalCli } from './temporal-binaries';
 
-const stops: Array<{ name: string; stop: () => Promise<unknown> }> = [];
+interface Stoppable {
+  name: string;
+  stop: () => Promise<unknown>;
+  /** A server careflow started (Postgres, Temporal, mail): stopped last, in parallel. */
+  server?: boolean;
+}
+const stops: Stoppable[] = [];
 const say = (line: string) => console.log(`[careflow] ${line}`);
 
 let shuttingDown = false;
@@ -34,10 +40,14 @@ async function shutdown(code: number): Promise<void> {
   // A ref'd timer: it keeps the event loop alive between stops (closing the last socket
   // would otherwise end the process mid-shutdown) and bounds shutdown to the 10 s promised.
   setTimeout(() => process.exit(code), 9000);
-  for (const { name, stop } of stops.reverse()) {
+  const stopOne = async ({ name, stop }: Stoppable) => {
     if (process.env.CAREFLOW_DEBUG_SHUTDOWN) say(`stopping ${name}`);
     await stop().catch((error: unknown) => say(`${name} did not stop cleanly: ${String(error)}`));
-  }
+  };
+  // Our own parts first, newest first (API, client, worker, pool); then the servers they
+  // used, side by side, so a slow one does not hold up the others within the 10 s.
+  for (const entry of stops.filter((s) => !s.server).reverse()) await stopOne(entry);
+  await Promise.all(stops.filter((s) => s.server).map(stopOne));
   say('stopped.');
   process.exit(code);
 }
@@ -55,7 +65,7 @@ async function main(): Promise<void> {
   if (!databaseUrl) {
     say(`starting embedded Postgres (data in ${dataDir}/postgres) ...`);
     const pg: LocalService = await startEmbeddedPostgres(dataDir);
-    stops.push({ name: 'Postgres', stop: pg.stop });
+    stops.push({ name: 'Postgres', stop: pg.stop, server: true });
     databaseUrl = pg.url;
   }
   const pool = createPool(databaseUrl);
@@ -72,7 +82,7 @@ async function main(): Promise<void> {
     if (!cli) throw new Error('No Temporal CLI found: set TEMPORAL_CLI_PATH or TEMPORAL_ADDRESS (see README).');
     say(`starting the Temporal dev server (${cli.path}, data in ${dataDir}/temporal.sqlite) ...`);
     const server = await startTemporalDevServer(cli.path, dataDir);
-    stops.push({ name: 'Temporal', stop: server.stop });
+    stops.push({ name: 'Temporal', stop: server.stop, server: true });
     temporalAddress = server.address;
     temporalUi = server.uiUrl;
   }
@@ -81,7 +91,7 @@ async function main(): Promise<void> {
   let inboxUrl: string | undefined;
   if (!smtpUrl) {
     const inbox = await startMailInbox();
-    stops.push({ name: 'mail inbox', stop: inbox.stop });
+    stops.push({ name: 'mail inbox', stop: inbox.stop, server: true });
     smtpUrl = inbox.url;
     inboxUrl = inbox.inboxUrl;
   }
