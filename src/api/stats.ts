@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Pool } from '../db/pool';
-import { caseworkStats, registerStats } from '../db/stats-repository';
+import { caseworkStats, registerStats, visitComplianceStats } from '../db/stats-repository';
 import { calendarDate } from './children/schemas';
 import type { CaseType } from '../domain/cases';
 import { caseTypeModule } from './cases/types';
@@ -33,21 +33,38 @@ const statsView = z.object({
     breachesByDepartment: z.array(z.object({ department: z.string(), breaches: z.number() })),
     referralsByStatus: counts,
   }),
+  visits: z.object({
+    byTownship: z.array(
+      z.object({
+        township: z.string(),
+        townshipName: z.string(),
+        county: z.string(),
+        due: z.number().describe('计划走访中截至今日（或统计期末）已到期的次数'),
+        done: z.number().describe('其中已完成（计入季度任务数）的次数'),
+        rate: z.number().nullable().describe('完成率 done/due，上限 1；无到期走访时为 null'),
+        quartersShort: z.number().describe('统计期内未完成季度走访任务的季度数'),
+      }),
+    ),
+  }),
 });
 
 export function statsRoutes(deps: { pool: Pool; today: () => string }): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/api/v1/stats', {
-      schema: { tags: ['stats'], summary: '统计（规模、年龄、地区、就学、参保、监护；案件、逾期、移送）', querystring: statsQuery, response: { 200: statsView, 400: errorBodySchema } },
+      schema: { tags: ['stats'], summary: '统计（规模、年龄、地区、就学、参保、监护；案件、逾期、移送；乡镇走访完成率）', querystring: statsQuery, response: { 200: statsView, 400: errorBodySchema } },
       handler: async (request) => {
         const today = deps.today();
         const filter = { ...request.query, today };
-        const [register, casework] = await Promise.all([registerStats(deps.pool, filter), caseworkStats(deps.pool, filter, new Date())]);
+        const [register, casework, visitsByTownship] = await Promise.all([
+          registerStats(deps.pool, filter),
+          caseworkStats(deps.pool, filter, new Date()),
+          visitComplianceStats(deps.pool, filter),
+        ]);
         const casesByTypeAndStage = casework.casesByTypeAndStage.map((row) => ({
           ...row,
           stageLabel: caseTypeModule(row.type as CaseType)?.stageLabels[row.stage] ?? row.stage,
         }));
-        return { asOf: today, register, casework: { ...casework, casesByTypeAndStage } };
+        return { asOf: today, register, casework: { ...casework, casesByTypeAndStage }, visits: { byTownship: visitsByTownship } };
       },
     });
   };

@@ -1,6 +1,7 @@
 /**
  * M3 / R1 statistics from the read model: the register by county, age band, schooling,
- * insurance and guardianship; cases, overdue tasks, breaches and referrals. Counts only.
+ * insurance and guardianship; cases, overdue tasks, breaches and referrals; key-care visit
+ * compliance per township (S20). Counts only.
  */
 import type { Pool } from './pool';
 
@@ -88,4 +89,48 @@ export async function caseworkStats(db: Pool, filter: StatsFilter, now: Date) {
     params,
   )).rows;
   return { casesByTypeAndStage, overdueByDepartment, breachesByDepartment, referralsByStatus: toCounts(referrals) };
+}
+
+/**
+ * S20 visit compliance per township (the children's director's department the plans are
+ * assigned to): planned visits DUE in the period up to today against planned visits DONE in
+ * it (visits counted toward a quarter's quota; extra visits beyond it do not make up for
+ * another child's missed one), and the quarters that ended short. A visit counts for the
+ * township of the plan part it was made in (a plan handed over mid-quarter has two parts).
+ */
+export async function visitComplianceStats(db: Pool, filter: StatsFilter) {
+  const rows = (await db.query<{ township: string; townshipName: string | null; county: string; due: number; done: number; quartersShort: number }>(
+    `WITH due AS (
+       SELECT vq.assignee_code, vq.county_code,
+              sum((SELECT count(*) FROM unnest(vq.due_dates) d
+                    WHERE d <= $1::date AND ($3::date IS NULL OR d >= $3::date) AND ($4::date IS NULL OR d <= $4::date)))::int AS due,
+              -- A short quarter counts in the period its last day falls in (it closes at the
+              -- first instant of the next quarter, which belongs to the next period).
+              count(*) FILTER (WHERE vq.outcome = 'short'
+                                 AND ($3::date IS NULL OR quarter_end >= $3::date) AND ($4::date IS NULL OR quarter_end <= $4::date))::int AS short
+         FROM visit_quarters vq,
+              LATERAL (SELECT (make_date(split_part(vq.quarter, '-Q', 1)::int, split_part(vq.quarter, '-Q', 2)::int * 3, 1)
+                               + interval '1 month' - interval '1 day')::date AS quarter_end) q
+        WHERE ($2::text IS NULL OR vq.county_code = $2::text)
+        GROUP BY vq.assignee_code, vq.county_code
+     ), done AS (
+       SELECT part.assignee_code, count(*)::int AS done
+         FROM visits v
+         JOIN LATERAL (SELECT vq.assignee_code, vq.county_code FROM visit_quarters vq
+                        WHERE vq.plan_id = v.plan_id AND vq.quarter = v.quarter AND vq.planned_from <= v.visited_on
+                        ORDER BY vq.planned_from DESC LIMIT 1) part ON true
+        WHERE v.status = 'recorded' AND v.slot IS NOT NULL AND v.visited_on <= $1::date
+          AND ($3::date IS NULL OR v.visited_on >= $3::date) AND ($4::date IS NULL OR v.visited_on <= $4::date)
+          AND ($2::text IS NULL OR part.county_code = $2::text)
+        GROUP BY part.assignee_code
+     )
+     SELECT due.assignee_code AS township, d.name AS "townshipName", due.county_code AS county,
+            due.due, COALESCE(done.done, 0) AS done, due.short AS "quartersShort"
+       FROM due LEFT JOIN done ON done.assignee_code = due.assignee_code
+       LEFT JOIN departments d ON d.code = due.assignee_code
+      ORDER BY due.county_code, due.assignee_code`,
+    [filter.today, filter.county ?? null, filter.from ?? null, filter.to ?? null],
+  )).rows;
+  // Visits made ahead of their due date can outnumber the visits due so far: capped at 100 %.
+  return rows.map((row) => ({ ...row, townshipName: row.townshipName ?? row.township, rate: row.due === 0 ? null : Math.min(1, row.done / row.due) }));
 }

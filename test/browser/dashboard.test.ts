@@ -76,6 +76,9 @@ describe('dashboard (Simplified Chinese)', () => {
     expect(await page.textContent('#fig-referrals')).toBe('1');
     expect(await page.locator('#overdue-cases tbody tr').first().textContent()).toContain('汝州市');
     expect(await page.locator('#referrals tbody').textContent()).toContain('jt-410482');
+    // The key-care child's plan (begun today) is in the visit compliance table (S20); its
+    // township is not in the register's township list, so the county civil-affairs bureau holds it.
+    expect(await page.locator('#visit-compliance tbody tr').first().textContent()).toContain('新华区民政局');
     // Chart.js drew on both canvases.
     const drawn = await page.evaluate(() => ['chart-county', 'chart-stage'].map((id) => (document.getElementById(id) as HTMLCanvasElement).toDataURL().length));
     drawn.forEach((length) => expect(length).toBeGreaterThan(3000));

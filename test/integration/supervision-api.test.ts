@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ESCALATION_POLICY } from '../../src/domain/escalation';
 import { bureauTaskWorkflowId } from '../../src/temporal/workflow-ids';
+import { eventually } from '../support/eventually';
 import { childBody } from '../support/fixtures';
 import { startTestStack, type TestStack } from '../support/stack';
 
@@ -128,5 +129,46 @@ describe('GET /api/v1/stats (M3)', () => {
     const bad = await stack.request('GET', '/api/v1/stats?county=4104&from=2026-13-01');
     expect(bad.status).toBe(400);
     expect(bad.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['query.county', 'query.from']);
+  });
+
+  it('gives visit compliance per township: planned visits due against done, and short quarters (S20)', async () => {
+    // The key-care child's plan (宝丰县城关镇) started today. Its township's record of the last
+    // quarter is written as the plan's workflow writes it: 6 visits planned, 4 made, short.
+    const [plan] = await eventually(
+      async () => (await stack.db.pool.query<{ planId: string; childId: string; township: string }>(
+        `SELECT plan_id AS "planId", child_id AS "childId", assignee_code AS township FROM visit_quarters WHERE county_code = '410421'`,
+      )).rows,
+      (rows) => rows.length === 1,
+    );
+    const dueDates = ['2026-07-08', '2026-07-23', '2026-08-08', '2026-08-23', '2026-09-08', '2026-09-23'];
+    await stack.db.pool.query(
+      `INSERT INTO visit_quarters (plan_id, quarter, child_id, workflow_id, county_code, assignee_code, planned_from, quota, due_dates, done, assessed, outcome, opened_at, closed_at)
+       VALUES ($1, '2026-Q3', $2, 'key-care-visits:test', '410421', $3, '2026-07-01', 6, $4, 4, true, 'short', '2026-06-30T16:00:00Z', '2026-09-30T16:00:00Z')`,
+      [plan!.planId, plan!.childId, plan!.township, dueDates],
+    );
+    for (const [slot, visitedOn] of dueDates.slice(0, 4).entries()) {
+      await stack.db.pool.query(
+        `INSERT INTO visits (id, child_id, status, visited_on, visitor, notes, living_security, guardianship, medical_care, schooling, needs, plan_id, quarter, slot, recorded_at)
+         VALUES ($1, $2, 'recorded', $3, '王主任', '入户走访', '{"level":"good"}', '{"level":"good"}', '{"level":"good"}', '{"level":"good"}', '[]', $4, '2026-Q3', $5, now())`,
+        [randomUUID(), plan!.childId, visitedOn, plan!.planId, slot + 1],
+      );
+    }
+    // A visit beyond the quota (slot NULL) does not count.
+    await stack.db.pool.query(
+      `INSERT INTO visits (id, child_id, status, visited_on, visitor, notes, living_security, guardianship, medical_care, schooling, needs, plan_id, quarter, slot, recorded_at)
+       VALUES ($1, $2, 'recorded', '2026-09-24', '王主任', '再次走访', '{"level":"good"}', '{"level":"good"}', '{"level":"good"}', '{"level":"good"}', '[]', $3, '2026-Q3', NULL, now())`,
+      [randomUUID(), plan!.childId, plan!.planId],
+    );
+
+    const q3 = await stack.request('GET', '/api/v1/stats?from=2026-07-01&to=2026-09-30');
+    expect(q3.status).toBe(200);
+    expect(q3.body.visits.byTownship).toEqual([
+      { township: plan!.township, townshipName: expect.stringContaining('城关镇'), county: '410421', due: 6, done: 4, rate: 4 / 6, quartersShort: 1 },
+    ]);
+    // August alone: 2 due, 2 done; the short quarter ended in September.
+    const august = await stack.request('GET', '/api/v1/stats?from=2026-08-01&to=2026-08-31&county=410421');
+    expect(august.body.visits.byTownship).toEqual([expect.objectContaining({ due: 2, done: 2, rate: 1, quartersShort: 0 })]);
+    // Another county's townships are not in its figures.
+    expect((await stack.request('GET', '/api/v1/stats?from=2026-07-01&to=2026-09-30&county=410402')).body.visits.byTownship).toEqual([]);
   });
 });

@@ -104,6 +104,12 @@
   }
 
   const shortId = (id) => id.slice(0, 8);
+  /** The first day of the China-time quarter of `now`, as YYYY-MM-DD. */
+  function quarterStart(now) {
+    const china = new Date(now.getTime() + 8 * 3600_000);
+    const month = Math.floor(china.getUTCMonth() / 3) * 3 + 1;
+    return `${china.getUTCFullYear()}-${String(month).padStart(2, '0')}-01`;
+  }
   const formatTime = (iso) => (iso ? new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '');
 
   async function showOverview() {
@@ -111,8 +117,9 @@
     $('case').hidden = true;
     const county = $('county').value;
     const q = county ? `county=${county}` : '';
-    const [stats, overdue, escalated, referrals] = await Promise.all([
+    const [stats, quarterStats, overdue, escalated, referrals] = await Promise.all([
       get(`/api/v1/stats?${q}`),
+      get(`/api/v1/stats?from=${quarterStart(new Date())}&${q}`),
       get(`/api/v1/cases?status=open&overdue=true&limit=20&${q}`),
       get(`/api/v1/cases?status=open&escalationLevel=1&sort=-escalationLevel&limit=20&${q}`),
       get('/api/v1/referrals?pageSize=20'),
@@ -155,6 +162,16 @@
     ];
     fillTable('overdue-cases', overdue.items, [...caseColumns, { text: (c) => c.stageLabel }, { text: (c) => String(c.overdueTasks) }]);
     fillTable('escalated-cases', escalated.items, [...caseColumns, { text: (c) => `第 ${c.escalationLevel} 级` }]);
+    // Worst first: the townships a supervisor should call (S20); those with nothing due yet last.
+    const compliance = [...quarterStats.visits.byTownship].sort((a, b) => (a.rate ?? 2) - (b.rate ?? 2) || b.due - a.due).slice(0, 20);
+    fillTable('visit-compliance', compliance, [
+      { text: (t) => t.townshipName },
+      { text: (t) => COUNTIES[t.county] ?? t.county },
+      { text: (t) => String(t.due) },
+      { text: (t) => String(t.done) },
+      { text: (t) => (t.rate === null ? '—' : `${Math.round(t.rate * 100)}%`) },
+      { text: (t) => String(t.quartersShort) },
+    ]);
     fillTable('referrals', referrals.items, [
       { text: (r) => r.departmentCode },
       { text: (r) => r.procuratorateCode },
