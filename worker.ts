@@ -2,7 +2,7 @@
  * The Temporal worker: runs careflow's workflows and activities against the Postgres,
  * SMTP server and Temporal server given in the environment (src/config.ts).
  */
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadConfig } from './src/config';
 import { createPool } from './src/db/pool';
 import { seedDirectory } from './src/db/seed';
@@ -11,8 +11,13 @@ import { createSmtpMailer } from './src/activities/mailer';
 import { careflowDataConverter, payloadKeysFrom } from './src/temporal/data-converter';
 import { createCareflowWorker } from './src/temporal/worker';
 
+/** LOG_LEVEL (pino's names, as the API uses them) for the SDK's logger. */
+const SDK_LOG_LEVELS: Record<string, LogLevel | undefined> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR' };
+
 async function main(): Promise<void> {
   const config = loadConfig();
+  // 'silent' has no SDK equivalent: errors are still worth a line.
+  Runtime.install({ logger: new DefaultLogger(SDK_LOG_LEVELS[config.LOG_LEVEL] ?? 'ERROR') });
   if (!config.DATABASE_URL || !config.TEMPORAL_ADDRESS || !config.SMTP_URL) {
     console.error('worker.ts needs DATABASE_URL, TEMPORAL_ADDRESS and SMTP_URL (or run `npm start`).');
     process.exit(1);

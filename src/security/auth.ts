@@ -43,6 +43,14 @@ export interface Principal {
   department?: string;
 }
 
+/**
+ * How the audit trail names who did something: role and token subject (a staff account,
+ * never a child). `system` for writes made without a caller (start-up seeding, workflows).
+ */
+export function auditActor(principal: Principal | null): string {
+  return principal ? `${principal.role}:${principal.subject}` : 'system';
+}
+
 /** The claims a token carries beside `sub`. */
 export type TokenClaims = Omit<Principal, 'subject'>;
 

@@ -87,17 +87,20 @@ describe('children API (M1, M2)', () => {
     const created = await stack.request('POST', '/api/v1/children', childBody({ riskFlags: { vagrancy: true } }));
     expect(created.body.keyCare.keyCare).toBe(true);
 
+    // By the county's caseworker: the audit entry names the token's role and subject.
+    const caseworker = await stack.tokenFor('caseworker', { county: '410402' }, 'caseworker-wang');
     const patched = await stack.request('PATCH', `/api/v1/children/${created.body.id}`, {
       riskFlags: { vagrancy: false },
       schoolingStatus: 'junior-secondary',
-    });
+    }, {}, caseworker);
 
     expect(patched.status).toBe(200);
     expect(patched.body.keyCare).toEqual({ keyCare: false, reasons: [] });
     expect(patched.body.schoolingStatus).toBe('junior-secondary');
     expect(patched.body.version).toBe(2);
-    const audit = await stack.db.pool.query('SELECT action, summary FROM audit_log WHERE entity_id = $1 ORDER BY id', [created.body.id]);
+    const audit = await stack.db.pool.query('SELECT action, actor, summary FROM audit_log WHERE entity_id = $1 ORDER BY id', [created.body.id]);
     expect(audit.rows.map((r) => r.action)).toEqual(['child.registered', 'child.updated']);
+    expect(audit.rows.map((r) => r.actor)).toEqual(['admin:test-operator', 'caseworker:caseworker-wang']);
     expect(audit.rows[1].summary.fields).toEqual(['schoolingStatus', 'riskFlags']);
     await expect(stack.db.pool.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
     await expect(stack.db.pool.query("UPDATE audit_log SET actor = 'x'")).rejects.toThrow(/append-only/);

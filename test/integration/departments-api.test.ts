@@ -113,7 +113,7 @@ describe('admin changes', () => {
     });
     const audit = await auditOf('outside-jt-410102');
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: 'department.created', actor: 'api' });
+    expect(audit[0]).toMatchObject({ action: 'department.created', actor: 'admin:test-operator' });
     expect(audit[0]!.summary.after).toMatchObject({ kind: 'jt', level: 'outside', mailbox: 'jt-zhongyuan@example.org' });
   });
 

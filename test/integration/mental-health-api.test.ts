@@ -61,6 +61,19 @@ describe('case API: a mental-health referral (W2) through HTTP', () => {
     const consented = await actOn({ action: 'record-guardian-decision', decision: 'consented', danger: false, date: '2026-11-20', by: '儿童主任王某' });
     expect(consented.status).toBe(200);
     expect(consented.body.facts).toMatchObject({ consent: 'consented', tier: 'medium' });
+    // Issue #10: the county supervisor sees where the case stands, not the tier or the consent;
+    // the county caseworker who carries it sees both.
+    const asSupervisor = await stack.request('GET', `/api/v1/cases/${caseId}`, undefined, {}, await stack.tokenFor('supervisor', { county: '410402' }));
+    expect(asSupervisor.status).toBe(200);
+    expect(asSupervisor.body.facts).not.toHaveProperty('consent');
+    expect(asSupervisor.body.facts).not.toHaveProperty('tier');
+    expect(asSupervisor.body.facts).not.toHaveProperty('riskTier');
+    expect(asSupervisor.body.withheld).toEqual(expect.arrayContaining(['facts.consent', 'facts.riskTier', 'facts.tier', 'timeline.reported.riskTier', 'timeline.guardian-decision.decision']));
+    expect(JSON.stringify(asSupervisor.body)).not.toContain('medium');
+    expect(asSupervisor.body.stageLabel).toBe('转介（W2.4）');
+    const asCaseworker = await stack.request('GET', `/api/v1/cases/${caseId}`, undefined, {}, await stack.tokenFor('caseworker', { county: '410402' }));
+    expect(asCaseworker.body).toMatchObject({ facts: { consent: 'consented', tier: 'medium', riskTier: 'medium' }, withheld: [] });
+    expect(asCaseworker.body.timeline.find((event: { kind: string }) => event.kind === 'reported').summary.riskTier).toBe('medium');
 
     // W2.4: the first psychosocial institution declines (a reason is required), the second accepts.
     const first = await inboxTask('mz-410402-mh1', caseId, 'mental-health.referral');

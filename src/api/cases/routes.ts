@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { findCase } from '../../db/cases-repository';
 import type { CaseState } from '../../domain/cases';
 import { CASE_ACTION_UPDATE } from '../../workflows/messages';
+import { withholdSensitive } from '../../security/sensitive-fields';
 import { ApiError, errorBodySchema, issueDetails, notFound } from '../errors';
 import { runWorkflowUpdate } from '../workflow-updates';
 import { caseActionBody, caseCreatedView, caseIdParams, caseView, openCaseBody, type OpenCaseBody } from './schemas';
@@ -27,7 +28,7 @@ export function caseRoutes(deps: CaseDeps): FastifyPluginAsyncZod {
     });
     app.get('/api/v1/cases/:id', {
       schema: { tags: ['cases'], summary: '查看案件（阶段、待办、督办、时间线）', params: caseIdParams, response: { 200: caseView, ...errors } },
-      handler: async (request) => loadCase(deps, request.params.id),
+      handler: async (request) => withholdSensitive(await loadCase(deps, request.params.id), request.principal),
     });
     app.post('/api/v1/cases/:id/actions', {
       schema: { tags: ['cases'], summary: '登记案件进展（由流程按阶段校验）', params: caseIdParams, body: caseActionBody, response: { 200: caseView, ...errors } },
@@ -44,7 +45,7 @@ export function caseRoutes(deps: CaseDeps): FastifyPluginAsyncZod {
           field: 'body.action',
           updateId: typeof key === 'string' && key ? `action:${record.id}:${key}` : undefined,
         });
-        return loadCase(deps, record.id);
+        return withholdSensitive(await loadCase(deps, record.id), request.principal);
       },
     });
   };

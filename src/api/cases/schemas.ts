@@ -64,5 +64,7 @@ export const caseView = z.object({
   timeline: z.array(z.object({ at: z.string(), actor: z.string(), kind: z.string(), summary: z.record(z.string(), z.unknown()) })),
   openedAt: z.string(),
   closedAt: z.string().nullable(),
+  /** Sensitive fields the caller's role does not see (src/security/sensitive-fields.ts). */
+  withheld: z.array(z.string()).describe('因角色无权查看而隐去的敏感字段（如心理健康风险等级、监护缺失情形）'),
 });
-export type CaseView = z.infer<typeof caseView>;
+export type CaseView = Omit<z.infer<typeof caseView>, 'withheld'>;

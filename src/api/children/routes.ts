@@ -1,4 +1,5 @@
 /** M1/M2: the register of flowing children, `/api/v1/children`. */
+import { auditActor } from '../../security/auth';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorBodySchema } from '../errors';
 import { childIdParams, childListView, childView, createChildBody, listChildrenQuery, patchChildBody } from './schemas';
@@ -6,13 +7,12 @@ import { getChild, registerChild, searchChildren, updateChild, type RegistryDeps
 
 const errors = { 400: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema };
 // Until authentication lands (issue #10) every change is recorded as made through the API.
-const ACTOR = 'api';
 
 export function childrenRoutes(deps: RegistryDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.post('/api/v1/children', {
       schema: { tags: ['children'], summary: '登记流动儿童', body: createChildBody, response: { 201: childView, ...errors } },
-      handler: async (request, reply) => reply.code(201).send(await registerChild(deps, request.body, ACTOR)),
+      handler: async (request, reply) => reply.code(201).send(await registerChild(deps, request.body, auditActor(request.principal))),
     });
     app.get('/api/v1/children/:id', {
       schema: { tags: ['children'], summary: '查看儿童信息', params: childIdParams, response: { 200: childView, ...errors } },
@@ -26,7 +26,7 @@ export function childrenRoutes(deps: RegistryDeps): FastifyPluginAsyncZod {
         body: patchChildBody,
         response: { 200: childView, ...errors },
       },
-      handler: async (request) => updateChild(deps, request.params.id, request.body, ACTOR),
+      handler: async (request) => updateChild(deps, request.params.id, request.body, auditActor(request.principal)),
     });
     app.get('/api/v1/children', {
       schema: { tags: ['children'], summary: '查询儿童台账', querystring: listChildrenQuery, response: { 200: childListView, 400: errorBodySchema } },

@@ -6,6 +6,7 @@
  * Admin-only once authentication lands (issue #10); until then, like the rest of the API,
  * open to whoever reaches it, and changes are recorded as made through the API.
  */
+import { auditActor } from '../../security/auth';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   createDepartment,
@@ -47,7 +48,6 @@ export interface DepartmentDeps {
 
 const errors = { 400: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema };
 // Until authentication lands (issue #10) every change is recorded as made through the API.
-const ACTOR = 'api';
 
 function regionNameOf(regionCode: string): string {
   if (regionCode === PINGDINGSHAN_CITY) return PINGDINGSHAN_CITY_NAME;
@@ -96,7 +96,7 @@ async function checkSuperior(client: PoolClient, code: string, superiorCode: str
   }
 }
 
-async function create(deps: DepartmentDeps, body: CreateDepartmentBody): Promise<DepartmentView> {
+async function create(deps: DepartmentDeps, body: CreateDepartmentBody, actor: string): Promise<DepartmentView> {
   // Cross-field checks: the kind exists at the level, the region fits the level, the code fits the scheme.
   const details: ErrorDetail[] = [];
   const kind = departmentKind(body.kind);
@@ -138,13 +138,13 @@ async function create(deps: DepartmentDeps, body: CreateDepartmentBody): Promise
     });
     if (!result.inserted) throw duplicate(code);
     const { createdAt: _c, updatedAt: _u, code: _code, ...after } = result.record;
-    await appendAudit(client, { actor: ACTOR, entityType: 'department', entityId: code, action: 'department.created', summary: { after } });
+    await appendAudit(client, { actor, entityType: 'department', entityId: code, action: 'department.created', summary: { after } });
     return result.record;
   });
   return toDepartmentView(record);
 }
 
-async function update(deps: DepartmentDeps, code: string, patch: PatchDepartmentBody): Promise<DepartmentView> {
+async function update(deps: DepartmentDeps, code: string, patch: PatchDepartmentBody, actor: string): Promise<DepartmentView> {
   const record = await inTransaction(deps.pool, async (client) => {
     const current = await findDepartment(client, code, true);
     if (!current) throw notFound('部门', 'params.code');
@@ -155,7 +155,7 @@ async function update(deps: DepartmentDeps, code: string, patch: PatchDepartment
     const updated = await updateDepartment(client, code, changes);
     if (!updated) throw new Error(`department ${code} vanished during update`);
     await appendAudit(client, {
-      actor: ACTOR,
+      actor,
       entityType: 'department',
       entityId: code,
       action: 'department.updated',
@@ -197,7 +197,7 @@ export function departmentRoutes(deps: DepartmentDeps): FastifyPluginAsyncZod {
     });
     app.post('/api/v1/admin/departments', {
       schema: { tags: ['departments'], summary: '新增部门', body: createDepartmentBody, response: { 201: departmentView, ...errors } },
-      handler: async (request, reply) => reply.code(201).send(await create(deps, request.body)),
+      handler: async (request, reply) => reply.code(201).send(await create(deps, request.body, auditActor(request.principal))),
     });
     app.patch('/api/v1/admin/departments/:code', {
       schema: {
@@ -207,7 +207,7 @@ export function departmentRoutes(deps: DepartmentDeps): FastifyPluginAsyncZod {
         body: patchDepartmentBody,
         response: { 200: departmentView, ...errors },
       },
-      handler: async (request) => update(deps, request.params.code, request.body),
+      handler: async (request) => update(deps, request.params.code, request.body, auditActor(request.principal)),
     });
   };
 }

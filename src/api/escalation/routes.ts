@@ -3,6 +3,7 @@
  * escalation-policy`). A task takes the county's policy when it starts and keeps it.
  * Becomes admin-only with authentication (issue #10).
  */
+import { auditActor } from '../../security/auth';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { appendAudit } from '../../db/audit';
@@ -71,7 +72,7 @@ export function escalationPolicyRoutes(deps: { pool: Pool }): FastifyPluginAsync
             [request.params.code, JSON.stringify(request.body)],
           );
           await appendAudit(client, {
-            actor: 'api',
+            actor: auditActor(request.principal),
             entityType: 'county',
             entityId: request.params.code,
             action: 'escalation-policy.set',

@@ -3,6 +3,7 @@
  * and the counties' visit parameters (`/api/v1/admin/counties/:code/visit-policy`, admin-only
  * once authentication lands, issue #10).
  */
+import { auditActor } from '../../security/auth';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { appendAudit } from '../../db/audit';
@@ -75,7 +76,7 @@ export function visitRoutes(deps: VisitDeps): FastifyPluginAsyncZod {
         await inTransaction(deps.pool, async (client) => {
           const before = await findVisitPolicy(client, code);
           await saveVisitPolicy(client, code, request.body);
-          await appendAudit(client, { actor: 'api', entityType: 'county', entityId: code, action: 'visit-policy.set', summary: { before: before.policy, after: request.body } });
+          await appendAudit(client, { actor: auditActor(request.principal), entityType: 'county', entityId: code, action: 'visit-policy.set', summary: { before: before.policy, after: request.body } });
         });
         return { countyCode: code, ...(await findVisitPolicy(deps.pool, code)) };
       },
