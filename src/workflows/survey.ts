@@ -14,7 +14,7 @@
  *    register snapshot, the M3 statistics and the survey's figures; tasks still open then are
  *    withdrawn and counted as unresolved.
  */
-import { ParentClosePolicy, condition, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, condition, getExternalWorkflowHandle, setHandler, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import { addDays, chinaDateOf, chinaMidnight } from '../domain/calendar-date';
 import { periodBounds, surveyPeriodOf } from '../domain/survey-period';
 import { verificationTask } from '../domain/survey-verification';
@@ -70,8 +70,10 @@ export async function survey(input: SurveyInput): Promise<SurveyState> {
     }),
   );
   state.tasksOpen = running.length;
+  const finished = new Set<string>();
   for (const { item, handle } of running) {
     void handle.result().then(async (result) => {
+      finished.add(handle.workflowId);
       if (result.status !== 'completed' || !result.completion) return;
       const { outcome, note, by } = result.completion;
       await activities.applySurveyAnswer({ surveyId, key: item.key, outcome, by, onDate: today(), at: nowIso(), ...(note ? { note } : {}) });
@@ -83,6 +85,9 @@ export async function survey(input: SurveyInput): Promise<SurveyState> {
   // The half-year ends at 00:00 China time of the next half-year's first day.
   const endOfPeriod = chinaMidnight(addDays(periodBounds(period).to, 1));
   await condition(() => state.tasksOpen === 0, Math.max(1, endOfPeriod - Date.now()));
+  // Unanswered at the end of the half-year: withdrawn (each task records itself as cancelled)
+  // and counted as unresolved. Explicit rather than left to the parent-close policy alone.
+  await Promise.all(running.filter(({ handle }) => !finished.has(handle.workflowId)).map(({ handle }) => getExternalWorkflowHandle(handle.workflowId).cancel()));
   state.figures = { ...(await activities.closeSurveyRecord({ surveyId, onDate: today(), at: nowIso() })) };
   state.phase = 'closed';
   return state;

@@ -5,6 +5,8 @@
  * upload is the same upload; a file with a bad header or unreadable content changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chinaDateOf } from '../../src/domain/calendar-date';
+import { ensureSurveySchedules, surveyScheduleId } from '../../src/temporal/survey-schedules';
 import { surveyStateQuery } from '../../src/workflows/messages';
 import { eventually } from '../support/eventually';
 import { departmentCsv, departmentXlsx, generateSurvey, type GeneratedSurvey } from '../support/survey-data';
@@ -23,6 +25,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
+
+/** ' HH:MM' in China time. */
+const chinaTimeOf = (at: Date) => new Date(at.getTime() + 8 * 3600_000).toISOString().slice(10, 16).replace('T', ' ');
 
 const upload = (source: string, fileName: string, content: Buffer) =>
   stack.request('POST', `/api/v1/surveys/${surveyId}/uploads`, { source, fileName, content: content.toString('base64') });
@@ -105,6 +110,30 @@ describe('the survey API (issue #13)', () => {
     expect(await stack.request('POST', `/api/v1/surveys/${surveyId}/uploads`, { source: 'police', fileName: 'x.csv', content: '###' })).toMatchObject({ status: 400, body: { details: [{ path: 'body.content' }] } });
     expect(await stack.request('POST', `/api/v1/surveys/${surveyId}/uploads`, { source: 'tax', fileName: 'x.csv', content: 'YQ==' })).toMatchObject({ status: 400, body: { details: [{ path: 'body.source' }] } });
     expect((await stack.db.pool.query('SELECT (SELECT count(*) FROM survey_rows)::int AS rows, (SELECT count(*) FROM survey_uploads)::int AS uploads')).rows[0]).toEqual(before.rows[0]);
+  });
+
+  it('has a schedule per county for 1 January and 1 July; a scheduled run for a half-year opened by hand steps aside', async () => {
+    expect(await ensureSurveySchedules(stack.env.client, stack.taskQueue, [COUNTY])).toEqual([COUNTY]);
+    expect(await ensureSurveySchedules(stack.env.client, stack.taskQueue, [COUNTY])).toEqual([]);
+    const schedule = stack.env.client.schedule.getHandle(surveyScheduleId(COUNTY));
+    const described = await schedule.describe();
+    const next = described.info.nextActionTimes.map((at) => chinaDateOf(at.getTime()) + chinaTimeOf(at));
+    expect(next[0]).toMatch(/^\d{4}-(01|07)-01 00:00$/);
+    expect(next.slice(0, 2).map((at) => at.slice(5, 7)).sort()).toEqual(['01', '07']);
+    try {
+      await schedule.trigger();
+      const run = await eventually(
+        async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId,
+        (id) => id !== undefined,
+      );
+      const result = await stack.env.client.workflow.getHandle(run!).result();
+      // The scheduled run takes today's half-year; for 2026-H2 the survey opened by hand holds it.
+      const half = `${new Date().toISOString().slice(0, 4)}-H${new Date().getUTCMonth() < 6 ? 1 : 2}`;
+      if (half === '2026-H2') expect(result).toMatchObject({ phase: 'superseded', surveyId });
+      else expect(result).toMatchObject({ period: half });
+    } finally {
+      await schedule.delete();
+    }
   });
 
   it('stores ID numbers only sealed, and has no export before the survey closes', async () => {
