@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { csvLine, EXPORT_COLUMNS, FIGURE_LABELS } from '../../src/api/surveys/export';
 import { DEFAULT_CENTRAL_URBAN_DISTRICTS } from '../../src/domain/regions';
 import { residentIdCheckCharacter } from '../../src/domain/resident-id';
 import { reconcileFigures, reconcileSurvey, type ReconcileRow, type RegisterEntry } from '../../src/domain/survey-reconcile';
@@ -43,8 +44,11 @@ describe('column mapping per source', () => {
     expect(rawRowOf([' 张三 ', '男', '', '４１０１０２'], { name: 0, gender: 1, residentId: 2, hukouRegionCode: 3 })).toEqual({ name: '张三', gender: '男', hukouRegionCode: '410102' });
   });
 
-  it('is documented in docs/survey.md exactly as the code has it', () => {
-    expect(readFileSync(new URL('../../docs/survey.md', import.meta.url), 'utf8')).toContain(mappingMarkdown());
+  it('is documented in docs/survey.md exactly as the code has it, with the export layout', () => {
+    const doc = readFileSync(new URL('../../docs/survey.md', import.meta.url), 'utf8');
+    expect(doc).toContain(mappingMarkdown());
+    expect(doc).toContain(csvLine(EXPORT_COLUMNS));
+    for (const [, label] of FIGURE_LABELS.filter(([path]) => !path.startsWith('rowsPerSource'))) expect(doc).toContain(label);
   });
 });
 
