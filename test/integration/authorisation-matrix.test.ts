@@ -11,6 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { surveyPeriodOf } from '../../src/domain/survey-period';
+import { chinaDateOf } from '../../src/domain/calendar-date';
 import type { Principal, TokenClaims } from '../../src/security/auth';
 import { routesOf } from '../../src/security/http';
 import { holdsEverything, mayCall, POLICY, ruleFor, type RecordKind, type RoutePolicy } from '../../src/security/policy';
@@ -73,7 +75,7 @@ beforeAll(async () => {
       [referralId, `procuratorate-referral:${referralId}`, `jt-${county}`, `jc-${county}`],
     );
     fixtures.referral[where] = referralId;
-    const survey = await stack.request('POST', '/api/v1/surveys', { county, period: '2026-H2' });
+    const survey = await stack.request('POST', '/api/v1/surveys', { county, period: surveyPeriodOf(chinaDateOf(Date.now())) });
     expect(survey.status).toBe(201);
     fixtures.survey[where] = survey.body.id;
   }

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chinaDateOf } from '../../src/domain/calendar-date';
+import { surveyPeriodOf } from '../../src/domain/survey-period';
 import { ensureSurveySchedules, surveyScheduleId } from '../../src/temporal/survey-schedules';
 import { surveyStateQuery } from '../../src/workflows/messages';
 import { eventually } from '../support/eventually';
@@ -17,6 +18,9 @@ let data: GeneratedSurvey;
 let surveyId: string;
 
 const COUNTY = '410402';
+/** The current half-year: only it can be opened. */
+const PERIOD = surveyPeriodOf(chinaDateOf(Date.now()));
+const PAST = `${Number(PERIOD.slice(0, 4)) - 1}${PERIOD.slice(4)}`;
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -44,12 +48,13 @@ const expectedOf = (source: string) => {
 
 describe('the survey API (issue #13)', () => {
   it('opens one survey per county and half-year', async () => {
-    const opened = await stack.request('POST', '/api/v1/surveys', { county: COUNTY, period: '2026-H2' });
-    expect(opened).toMatchObject({ status: 201, body: { countyCode: COUNTY, period: '2026-H2', status: 'collecting', workflowId: `survey:${COUNTY}:2026-H2` } });
+    const opened = await stack.request('POST', '/api/v1/surveys', { county: COUNTY, period: PERIOD });
+    expect(opened).toMatchObject({ status: 201, body: { countyCode: COUNTY, period: PERIOD, status: 'collecting', workflowId: `survey:${COUNTY}:${PERIOD}` } });
     surveyId = opened.body.id;
-    const again = await stack.request('POST', '/api/v1/surveys', { county: COUNTY, period: '2026-H2' });
+    const again = await stack.request('POST', '/api/v1/surveys', { county: COUNTY, period: PERIOD });
     expect(again).toMatchObject({ status: 200, body: { id: surveyId } });
     expect(await stack.request('POST', '/api/v1/surveys', { county: COUNTY, period: '2026-H3' })).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', details: [{ path: 'body.period' }] } });
+    expect(await stack.request('POST', '/api/v1/surveys', { county: COUNTY, period: PAST })).toMatchObject({ status: 422, body: { code: 'SURVEY_PERIOD_NOT_CURRENT', details: [{ path: 'body.period' }] } });
   });
 
   it('takes the police list in GB18030, rejecting wrong check digits and duplicates with their reasons', async () => {
@@ -85,7 +90,7 @@ describe('the survey API (issue #13)', () => {
     expect(survey.body.uploads.map((u: { rowsTotal: number }) => u.rowsTotal).reduce((a: number, b: number) => a + b, 0)).toBe(total);
     // The workflow heard of each upload.
     const state = await eventually(
-      () => stack.env.client.workflow.getHandle(`survey:${COUNTY}:2026-H2`).query(surveyStateQuery),
+      () => stack.env.client.workflow.getHandle(`survey:${COUNTY}:${PERIOD}`).query(surveyStateQuery),
       (value) => value.uploads === 4,
     );
     expect(state).toMatchObject({ phase: 'collecting', uploads: 4, surveyId });
@@ -127,10 +132,8 @@ describe('the survey API (issue #13)', () => {
         (id) => id !== undefined,
       );
       const result = await stack.env.client.workflow.getHandle(run!).result();
-      // The scheduled run takes today's half-year; for 2026-H2 the survey opened by hand holds it.
-      const half = `${new Date().toISOString().slice(0, 4)}-H${new Date().getUTCMonth() < 6 ? 1 : 2}`;
-      if (half === '2026-H2') expect(result).toMatchObject({ phase: 'superseded', surveyId });
-      else expect(result).toMatchObject({ period: half });
+      // The scheduled run takes today's half-year, which the survey opened by hand holds.
+      expect(result).toMatchObject({ phase: 'superseded', period: PERIOD, surveyId });
     } finally {
       await schedule.delete();
     }

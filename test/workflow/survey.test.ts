@@ -108,6 +108,9 @@ describe('survey: a half-year cycle (M1, M3)', () => {
     expect(state.phase).toBe('verifying');
     const tasks = await surveyTasks();
     expect(tasks.length).toBe(state.tasksOpen);
+    // Collection has ended: a late list is refused, not half-added to a reconciled survey.
+    const late = uploadList(deps, survey.id, { source: 'police', fileName: 'late.csv', content: departmentCsv(generateSurvey({ children: 5, seed: 99, today: '2026-07-01' }), 'police', 'utf-8').toString('base64') }, 'test');
+    await expect(late).rejects.toMatchObject({ statusCode: 409, code: 'SURVEY_NOT_COLLECTING' });
     expect(new Set(tasks.map((task) => task.kind))).toContain('survey.possibly-moved-away');
     expect(new Set(tasks.map((task) => task.kind))).toContain('survey.new-candidate');
     expect(tasks.every((task) => /^xz-410402\d{3}$/.test(task.assignee_code))).toBe(true);

@@ -21,6 +21,7 @@ import {
   type UploadSummary,
 } from '../../db/survey-repository';
 import { maskResidentId } from '../../domain/resident-id';
+import { surveyPeriodOf } from '../../domain/survey-period';
 import { validateSurveyFile, type SurveyRow } from '../../domain/survey-rows';
 import { mapHeader, rawRowOf, SURVEY_FIELD_LABELS, type SurveyField, type SurveySource } from '../../domain/survey-sources';
 import type { FieldCrypto } from '../../security/field-crypto';
@@ -45,6 +46,11 @@ const REJECTED_IN_ANSWER = 50;
 export async function openSurvey(deps: SurveyDeps, body: { county: string; period: string }, actor: string): Promise<{ survey: SurveyRecord; created: boolean }> {
   const existing = await findSurveyByPeriod(deps.pool, body.county, body.period);
   if (existing) return { survey: existing, created: false };
+  // A past half-year would close at once and withdraw its tasks; a future one would reconcile before it starts.
+  const current = surveyPeriodOf(deps.today());
+  if (body.period !== current) {
+    throw new ApiError(422, 'SURVEY_PERIOD_NOT_CURRENT', `只能开启本半年度（${current}）的摸排`, [{ path: 'body.period', message: `本半年度为 ${current}` }]);
+  }
   const workflowId = surveyWorkflowId(body.county, body.period);
   const record = await inTransaction(deps.pool, async (client) => {
     const created = await ensureSurvey(client, { id: randomUUID(), countyCode: body.county, period: body.period, workflowId });
