@@ -261,11 +261,24 @@ export interface FindingRecord {
   outcome: string | null;
 }
 
-export async function listFindings(db: Pool | PoolClient, surveyId: string): Promise<FindingRecord[]> {
+export async function countFindings(db: Pool | PoolClient, surveyId: string, classification?: string): Promise<number> {
+  const result = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM survey_findings WHERE survey_id = $1 AND ($2::text IS NULL OR classification = $2)', [surveyId, classification ?? null]);
+  return result.rows[0]?.n ?? 0;
+}
+
+export async function listFindings(
+  db: Pool | PoolClient,
+  surveyId: string,
+  filter: { classification?: string; limit?: number; offset?: number } = {},
+): Promise<FindingRecord[]> {
   const result = await db.query<{
     key: string; classification: SurveyFinding['classification']; child_id: string | null; sources: string[]; conflicts: string[];
     profile: SurveyFinding['profile']; eligibility: SurveyFinding['eligibility']; task_id: string | null; outcome: string | null;
-  }>('SELECT key, classification, child_id, sources, conflicts, profile, eligibility, task_id, outcome FROM survey_findings WHERE survey_id = $1 ORDER BY key', [surveyId]);
+  }>(
+    `SELECT key, classification, child_id, sources, conflicts, profile, eligibility, task_id, outcome FROM survey_findings
+      WHERE survey_id = $1 AND ($2::text IS NULL OR classification = $2) ORDER BY key LIMIT $3 OFFSET $4`,
+    [surveyId, filter.classification ?? null, filter.limit ?? null, filter.offset ?? 0],
+  );
   return result.rows.map((row) => ({
     key: row.key,
     classification: row.classification,

@@ -116,6 +116,7 @@ export const POLICY: Readonly<Record<string, Rule>> = Object.freeze({
   'POST /api/v1/surveys': { group: 'Survey', does: 'open a half-yearly survey', roles: ['caseworker'], bodyCounty: 'county' },
   'GET /api/v1/surveys/:id': { group: 'Survey', does: 'read a survey', roles: ['caseworker', 'supervisor'], record: survey },
   'POST /api/v1/surveys/:id/uploads': { group: 'Survey', does: "upload a department's list", roles: ['caseworker'], record: survey },
+  'GET /api/v1/surveys/:id/findings': { group: 'Survey', does: "read a survey's findings", roles: ['caseworker', 'supervisor'], record: survey },
   'GET /api/v1/surveys/:id/uploads/:uploadId/report': { group: 'Survey', does: 'download the rejected rows', roles: ['caseworker', 'supervisor'], record: survey },
   'GET /api/v1/surveys/:id/export': { group: 'Survey', does: 'download the national export', roles: ['caseworker', 'supervisor'], record: survey },
 

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chinaDateOf } from '../../src/domain/calendar-date';
 import { surveyPeriodOf } from '../../src/domain/survey-period';
 import { ensureSurveySchedules, surveyScheduleId } from '../../src/temporal/survey-schedules';
-import { surveyStateQuery } from '../../src/workflows/messages';
+import { surveyCollectionDoneSignal, surveyStateQuery } from '../../src/workflows/messages';
+import { childBody } from '../support/fixtures';
 import { eventually } from '../support/eventually';
 import { departmentCsv, departmentXlsx, generateSurvey, type GeneratedSurvey } from '../support/survey-data';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -137,6 +138,40 @@ describe('the survey API (issue #13)', () => {
     } finally {
       await schedule.delete();
     }
+  });
+
+  it('reconciles when collection is done and lists the findings, with the register children found and missing', async () => {
+    const county = '410403';
+    const small = generateSurvey({ children: 12, seed: 3, countyCode: county, today: chinaDateOf(Date.now()), movedAway: 0, wrongCheckDigit: 0, duplicate: 0 });
+    const [listed, absent] = small.children;
+    for (const child of [listed!, absent!]) {
+      const body = childBody({ name: child.name, gender: child.gender, birthDate: child.birthDate, residentId: child.residentId, hukouRegionCode: child.hukouRegionCode, arrivalDate: child.arrivalDate, residence: { countyCode: county, township: child.township, village: child.village } });
+      expect((await stack.request('POST', '/api/v1/children', body)).status).toBe(201);
+    }
+    // The second child is in no list: drop its rows.
+    small.rows = small.rows.filter((row) => row.truth !== absent!.id);
+    const opened = await stack.request('POST', '/api/v1/surveys', { county, period: PERIOD });
+    for (const source of ['police', 'education', 'health', 'cdc']) {
+      const answer = await stack.request('POST', `/api/v1/surveys/${opened.body.id}/uploads`, { source, fileName: `${source}.csv`, content: departmentCsv(small, source as 'police', 'utf-8').toString('base64') });
+      expect(answer.status).toBe(201);
+    }
+    await stack.env.client.workflow.getHandle(opened.body.workflowId).signal(surveyCollectionDoneSignal);
+    await eventually(() => stack.request('GET', `/api/v1/surveys/${opened.body.id}`), (answer) => answer.body.status === 'verifying');
+    const all = await stack.request('GET', `/api/v1/surveys/${opened.body.id}/findings`);
+    expect(all.body.total).toBe(12);
+    const classOf = (name: string) => all.body.items.find((item: { profile: { name: string }; childId: string | null }) => item.profile.name === name && item.childId)?.classification;
+    expect(classOf(listed!.name)).toBe('confirmed');
+    expect(classOf(absent!.name)).toBe('possibly-moved-away');
+    const fresh = await stack.request('GET', `/api/v1/surveys/${opened.body.id}/findings?classification=new-candidate&pageSize=5`);
+    expect(fresh.body).toMatchObject({ total: 10, page: 1, pageSize: 5 });
+    expect(fresh.body.items).toHaveLength(5);
+    expect(fresh.body.items.every((item: { childId: string | null; eligibility: { rule: string } }) => item.childId === null && item.eligibility.rule)).toBe(true);
+    // Verification tasks went to the townships' children's directors.
+    const tasks = await eventually(
+      async () => (await stack.db.pool.query<{ assignee_code: string }>("SELECT assignee_code FROM tasks WHERE kind LIKE 'survey.%' AND county_code = $1", [county])).rows,
+      (rows) => rows.length > 0,
+    );
+    expect(tasks.every((task) => /^xz-410403\d{3}$/.test(task.assignee_code))).toBe(true);
   });
 
   it('stores ID numbers only sealed, and has no export before the survey closes', async () => {

@@ -3,9 +3,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PERIOD_PATTERN } from '../../domain/survey-period';
 import { PINGDINGSHAN_COUNTIES, PINGDINGSHAN_FUNCTIONAL_ZONES } from '../../domain/regions';
+import { SURVEY_CLASSES } from '../../domain/survey-reconcile';
 import { SURVEY_SOURCES } from '../../domain/survey-sources';
 import { errorBodySchema } from '../errors';
-import { getSurvey, nationalExport, openSurvey, rejectionReport, uploadList, type SurveyDeps } from './service';
+import { getSurvey, nationalExport, surveyFindings, openSurvey, rejectionReport, uploadList, type SurveyDeps } from './service';
 
 const errors = { 400: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema };
 
@@ -60,6 +61,33 @@ const uploadAnswer = z.object({
   reportPath: z.string(),
 });
 
+const findingsQuery = z.strictObject({
+  classification: z.enum(SURVEY_CLASSES).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+const findingView = z.object({
+  key: z.string(),
+  classification: z.enum(SURVEY_CLASSES),
+  childId: z.string().nullable(),
+  sources: z.array(z.string()),
+  conflicts: z.array(z.string()),
+  profile: z.object({
+    name: z.string(),
+    gender: z.string(),
+    birthDate: z.string(),
+    hukouRegionCode: z.string(),
+    residenceCounty: z.string(),
+    township: z.string().optional(),
+    arrivalDate: z.string().optional(),
+  }),
+  eligibility: z.object({ eligible: z.boolean().nullable(), rule: z.string(), reason: z.string() }),
+  taskId: z.string().nullable(),
+  outcome: z.string().nullable(),
+});
+const findingListView = z.object({ items: z.array(findingView), page: z.number(), pageSize: z.number(), total: z.number() });
+
 const ACTOR = (request: { principal: { subject: string } | null }) => request.principal?.subject ?? 'api';
 
 export function surveyRoutes(deps: SurveyDeps): FastifyPluginAsyncZod {
@@ -96,6 +124,10 @@ export function surveyRoutes(deps: SurveyDeps): FastifyPluginAsyncZod {
         const answer = await uploadList(deps, request.params.id, request.body, ACTOR(request));
         return reply.code(answer.created ? 201 : 200).send(answer);
       },
+    });
+    app.get('/api/v1/surveys/:id/findings', {
+      schema: { tags: ['surveys'], summary: '查看核对结果（已确认、新发现、疑似迁出、信息冲突）', params: surveyParams, querystring: findingsQuery, response: { 200: findingListView, ...errors } },
+      handler: async (request) => surveyFindings(deps, request.params.id, request.query),
     });
     app.get('/api/v1/surveys/:id/uploads/:uploadId/report', {
       schema: { tags: ['surveys'], summary: '下载不合格行报告（CSV）', params: uploadParams, response: { 200: z.string(), ...errors } },

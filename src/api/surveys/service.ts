@@ -8,11 +8,13 @@ import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { appendAudit } from '../../db/audit';
 import { inTransaction, type Pool } from '../../db/pool';
 import {
+  countFindings,
   ensureSurvey,
   findSurvey,
   findSurveyByPeriod,
   findUpload,
   findUploadByContent,
+  listFindings,
   listRejections,
   listUploads,
   storeUpload,
@@ -174,6 +176,16 @@ export async function uploadList(
   const upload = await findUpload(deps.pool, surveyId, uploadId);
   if (!upload) throw new Error('upload vanished after commit');
   return { upload, created: true, rejected: validation.rejected.slice(0, REJECTED_IN_ANSWER), reportPath: reportPath(uploadId) };
+}
+
+/** The reconciliation's findings, a page at a time (for the caseworker: whom to register, who left). */
+export async function surveyFindings(deps: SurveyDeps, surveyId: string, query: { classification?: string; page: number; pageSize: number }) {
+  if (!(await findSurvey(deps.pool, surveyId))) throw notFound('摸排', 'params.id');
+  const [items, total] = await Promise.all([
+    listFindings(deps.pool, surveyId, { classification: query.classification, limit: query.pageSize, offset: (query.page - 1) * query.pageSize }),
+    countFindings(deps.pool, surveyId, query.classification),
+  ]);
+  return { items, page: query.page, pageSize: query.pageSize, total };
 }
 
 /** The rejected rows and why, as CSV with a BOM (so that Excel opens it as UTF-8). */
