@@ -79,6 +79,9 @@ export async function survey(input: SurveyInput): Promise<SurveyState> {
       await activities.applySurveyAnswer({ surveyId, key: item.key, outcome, by, onDate: today(), at: nowIso(), ...(note ? { note } : {}) });
       state.tasksOpen -= 1;
       state.tasksAnswered += 1;
+    }, () => {
+      // A task workflow terminated by an operator: unanswered, counted as unresolved at close.
+      finished.add(handle.workflowId);
     });
   }
 
