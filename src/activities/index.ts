@@ -11,6 +11,7 @@ import { createMentalHealthActivities } from './mental-health';
 import { createNotificationActivities } from './notifications';
 import { createReferralActivities } from './referrals';
 import { createRegistryActivities } from './registry';
+import { createSurveyActivities } from './survey';
 import { createTaskActivities } from './tasks';
 import { createVisitActivities } from './visits';
 
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCaseActivities(deps),
     ...createMentalHealthActivities(deps),
     ...createVisitActivities(deps),
+    ...createSurveyActivities(deps),
   };
 }
 

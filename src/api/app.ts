@@ -24,6 +24,7 @@ import { escalationPolicyRoutes } from './escalation/routes';
 import { healthRoutes } from './health';
 import { referralRoutes } from './referrals/routes';
 import { statsRoutes } from './stats';
+import { surveyRoutes } from './surveys/routes';
 import { taskRoutes } from './tasks/routes';
 import { visitRoutes } from './visits/routes';
 
@@ -85,6 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(visitRoutes(deps));
   await app.register(caseListRoutes(deps));
   await app.register(statsRoutes(deps));
+  await app.register(surveyRoutes(deps));
   await registerDashboard(app);
   await app.register(referralRoutes(deps));
   await app.register(escalationPolicyRoutes(deps));

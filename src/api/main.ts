@@ -7,6 +7,7 @@ import { chinaDateOf } from '../domain/calendar-date';
 import { createFieldCrypto, dataKeyFrom } from '../security/field-crypto';
 import { connectClient } from '../temporal/connection';
 import { careflowDataConverter, payloadKeysFrom } from '../temporal/data-converter';
+import { ensureSurveySchedules } from '../temporal/survey-schedules';
 import { buildApp } from './app';
 
 async function main(): Promise<void> {
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   await migrate(pool);
   await seedDirectory(pool);
   const temporal = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, dataConverter: careflowDataConverter(payloadKeysFrom(config)) });
+  // Issue #13: each county's half-yearly survey schedule (created once, then left alone).
+  await ensureSurveySchedules(temporal, config.TEMPORAL_TASK_QUEUE);
   const app = await buildApp({
     pool,
     temporal,

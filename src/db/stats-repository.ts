@@ -33,7 +33,7 @@ export async function registerStats(db: Pool, filter: StatsFilter) {
               CASE WHEN age < 3 THEN '0-2' WHEN age < 6 THEN '3-5' WHEN age < 12 THEN '6-11' WHEN age < 16 THEN '12-15' ELSE '16+' END AS age_band,
               living_with AS guardianship
          FROM (SELECT *, extract(year FROM age($1::date, birth_date))::int AS age
-                 FROM children WHERE ($2::text IS NULL OR residence_county = $2::text)) raw
+                 FROM children WHERE left_on IS NULL AND ($2::text IS NULL OR residence_county = $2::text)) raw
      )
      SELECT CASE WHEN GROUPING(residence_county) = 0 THEN 'county' WHEN GROUPING(age_band) = 0 THEN 'age'
                  WHEN GROUPING(schooling_status) = 0 THEN 'schooling' WHEN GROUPING(health_insurance) = 0 THEN 'insurance'

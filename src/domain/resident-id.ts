@@ -15,6 +15,13 @@ export type ResidentIdValidation =
   | { ok: true; birthDate: string /* YYYY-MM-DD */; gender: ResidentIdGender; regionCode: string }
   | { ok: false; reason: 'format' | 'checksum' | 'birthdate' };
 
+/** Why a number is refused, in Chinese, for API errors and upload reports. */
+export const RESIDENT_ID_PROBLEMS = {
+  format: '身份证号码应为 18 位（前 17 位数字，末位数字或 X）',
+  checksum: '身份证号码校验位错误',
+  birthdate: '身份证号码中的出生日期无效',
+} as const;
+
 /** ISO 7064 MOD 11-2 weights for positions 1..17 (2^(18-i) mod 11). */
 const CHECK_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 /** Check character indexed by (weighted sum mod 11). */

@@ -57,7 +57,7 @@ export function forbidden(path: string, message: string): ApiError {
 /** The 404 a route gives for a missing record, given by the hook for a record outside the caller's jurisdiction. */
 function hidden(kind: RecordKind, at: string): ApiError {
   if (at === 'body.childId') return new ApiError(404, 'NOT_FOUND', '儿童不存在', [{ path: 'body.childId', message: '未找到该儿童' }]);
-  const what: Record<RecordKind, string> = { child: '儿童', case: '案件', task: '任务', referral: '移送记录' };
+  const what: Record<RecordKind, string> = { child: '儿童', case: '案件', task: '任务', referral: '移送记录', survey: '摸排' };
   return notFound(what[kind], at);
 }
 

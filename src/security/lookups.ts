@@ -23,6 +23,10 @@ export function sqlScopeLookup(pool: Pool): ScopeLookup {
         const row = (await pool.query<{ county: string; department: string }>('SELECT county_code AS county, assignee_code AS department FROM tasks WHERE id = $1', [id])).rows[0];
         return row && { county: row.county, department: row.department };
       }
+      case 'survey': {
+        const row = (await pool.query<{ county: string }>('SELECT county_code AS county FROM surveys WHERE id = $1', [id])).rows[0];
+        return row && { county: row.county };
+      }
       case 'referral': {
         const row = (await pool.query<{ department: string; procuratorate: string }>('SELECT department_code AS department, procuratorate_code AS procuratorate FROM referrals WHERE id = $1', [id])).rows[0];
         return row && referralScope(row.department, row.procuratorate);

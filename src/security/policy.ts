@@ -27,7 +27,7 @@
  */
 import { CITY, type Principal, type Role } from './auth';
 
-export type RecordKind = 'child' | 'case' | 'task' | 'referral';
+export type RecordKind = 'child' | 'case' | 'task' | 'referral' | 'survey';
 
 /** What a record's jurisdiction is made of; look-ups fill what the record has. */
 export interface RecordScope {
@@ -65,6 +65,7 @@ const child = { kind: 'child', at: 'params.id' } as const;
 const caseRecord = { kind: 'case', at: 'params.id' } as const;
 const task = { kind: 'task', at: 'params.id' } as const;
 const referral = { kind: 'referral', at: 'params.id' } as const;
+const survey = { kind: 'survey', at: 'params.id' } as const;
 const EVERY_ROLE = ['caseworker', 'bureau', 'supervisor', 'procuratorate'] as const;
 
 /** The table. Keys: `METHOD /fastify/route/:pattern` (HEAD follows GET). */
@@ -109,6 +110,15 @@ export const POLICY: Readonly<Record<string, Rule>> = Object.freeze({
   'GET /api/v1/referrals/:id': { group: 'Referrals', does: 'read a referral and its dossier', roles: ['supervisor', 'bureau', 'procuratorate'], record: referral },
   'POST /api/v1/referrals/:id/suggestion': { group: 'Referrals', does: 'record the procuratorial suggestion', roles: ['procuratorate'], record: referral },
   'POST /api/v1/referrals/:id/reply': { group: 'Referrals', does: "record the department's written reply", roles: ['procuratorate', 'bureau'], record: referral },
+
+  // The half-yearly monitoring survey (issue #13; M1, M3): the county's civil-affairs caseworkers
+  // open it and upload the departments' lists; supervisors follow it and take the export.
+  'POST /api/v1/surveys': { group: 'Survey', does: 'open a half-yearly survey', roles: ['caseworker'], bodyCounty: 'county' },
+  'GET /api/v1/surveys/:id': { group: 'Survey', does: 'read a survey', roles: ['caseworker', 'supervisor'], record: survey },
+  'POST /api/v1/surveys/:id/uploads': { group: 'Survey', does: "upload a department's list", roles: ['caseworker'], record: survey },
+  'GET /api/v1/surveys/:id/findings': { group: 'Survey', does: "read a survey's findings", roles: ['caseworker', 'supervisor'], record: survey },
+  'GET /api/v1/surveys/:id/uploads/:uploadId/report': { group: 'Survey', does: 'download the rejected rows', roles: ['caseworker', 'supervisor'], record: survey },
+  'GET /api/v1/surveys/:id/export': { group: 'Survey', does: 'download the national export', roles: ['caseworker', 'supervisor'], record: survey },
 
   // Statistics (M3), counts only.
   'GET /api/v1/stats': { group: 'Statistics', does: 'statistics', roles: ['caseworker', 'supervisor'], filter: countyFilter },

@@ -7,3 +7,4 @@ export { keyCareVisits } from './key-care-visits';
 export { mentalHealth } from './mental-health';
 export { guardianship } from './guardianship';
 export { assistance } from './assistance';
+export { survey } from './survey';

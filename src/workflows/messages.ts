@@ -303,3 +303,35 @@ export interface GuardianshipInput {
 }
 
 export const guardianshipActionUpdate = defineUpdate<CaseState, [GuardianshipAction]>(CASE_ACTION_UPDATE);
+
+// ---------------------------------------------------------------------------------------
+// The half-yearly monitoring survey (issue #13; M1, M3)
+// ---------------------------------------------------------------------------------------
+export interface SurveyInput {
+  countyCode: string;
+  /** `2026-H2`; a scheduled run leaves it out and takes the half-year it starts in. */
+  period?: string;
+  /** Calendar days uploads are collected before reconciliation. Default 30. */
+  collectionDays?: number;
+  /** Working days a children's director has to answer a verification task. Default 10. */
+  verificationWorkingDays?: number;
+}
+
+export type SurveyPhase = 'collecting' | 'reconciling' | 'verifying' | 'closed' | 'superseded';
+
+export interface SurveyState {
+  surveyId?: string;
+  countyCode: string;
+  period?: string;
+  phase: SurveyPhase;
+  uploads: number;
+  tasksOpen: number;
+  tasksAnswered: number;
+  figures?: Record<string, unknown>;
+}
+
+/** Sent by the API after an upload is stored (its rows are read from the database). */
+export const surveyUploadSignal = defineSignal<[{ uploadId: string; source: string }]>('surveyUpload');
+/** Ends collection before its deadline: every department has uploaded. */
+export const surveyCollectionDoneSignal = defineSignal('surveyCollectionDone');
+export const surveyStateQuery = defineQuery<SurveyState>('surveyState');

@@ -11,6 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { surveyPeriodOf } from '../../src/domain/survey-period';
+import { chinaDateOf } from '../../src/domain/calendar-date';
 import type { Principal, TokenClaims } from '../../src/security/auth';
 import { routesOf } from '../../src/security/http';
 import { holdsEverything, mayCall, POLICY, ruleFor, type RecordKind, type RoutePolicy } from '../../src/security/policy';
@@ -42,6 +44,7 @@ const fixtures: Record<RecordKind, Record<Where, string>> = {
   case: { own: '', other: '' },
   task: { own: '', other: '' },
   referral: { own: '', other: '' },
+  survey: { own: '', other: '' },
 };
 const tokens = new Map<string, string>();
 let stack: TestStack;
@@ -72,6 +75,9 @@ beforeAll(async () => {
       [referralId, `procuratorate-referral:${referralId}`, `jt-${county}`, `jc-${county}`],
     );
     fixtures.referral[where] = referralId;
+    const survey = await stack.request('POST', '/api/v1/surveys', { county, period: surveyPeriodOf(chinaDateOf(Date.now())) });
+    expect(survey.status).toBe(201);
+    fixtures.survey[where] = survey.body.id;
   }
   const deadline = Date.now() + 20_000;
   while ((await stack.db.pool.query('SELECT 1 FROM tasks WHERE id = ANY($1)', [[fixtures.task.own, fixtures.task.other]])).rowCount !== 2) {
@@ -87,7 +93,7 @@ afterAll(async () => {
 /** The 404 of a record that does not exist, which a record out of jurisdiction must equal. */
 function hiddenBody(record: NonNullable<RoutePolicy['record']>) {
   if (record.at === 'body.childId') return { code: 'NOT_FOUND', message: '儿童不存在', details: [{ path: 'body.childId', message: '未找到该儿童' }] };
-  const what = { child: '儿童', case: '案件', task: '任务', referral: '移送记录' }[record.kind];
+  const what = { child: '儿童', case: '案件', task: '任务', referral: '移送记录', survey: '摸排' }[record.kind];
   return { code: 'NOT_FOUND', message: `${what}不存在`, details: [{ path: 'params.id', message: `未找到${what}` }] };
 }
 
@@ -109,7 +115,7 @@ function sample(key: string, rule: RoutePolicy, caller: Caller, where: Where): {
   const [method, pattern] = key.split(' ') as [string, string];
   let path = pattern.replace(/:(\w+)/g, (_match, name: string) => {
     if (name === 'id' && rule.record?.at === 'params.id') return fixtures[rule.record.kind][where];
-    if (name === 'visitId') return randomUUID();
+    if (name === 'visitId' || name === 'uploadId') return randomUUID();
     if (name === 'code') return pattern.includes('/departments/') ? `mz-${OWN}` : OWN;
     throw new Error(`${key}: no sample value for :${name} (teach test/integration/authorisation-matrix.test.ts)`);
   });

@@ -12,13 +12,7 @@ import {
 } from '../../domain/child';
 import { isCalendarDate } from '../../domain/calendar-date';
 import { isCountyCode, PINGDINGSHAN_COUNTIES, PINGDINGSHAN_FUNCTIONAL_ZONES } from '../../domain/regions';
-import { validateResidentId } from '../../domain/resident-id';
-
-const RESIDENT_ID_PROBLEMS = {
-  format: '身份证号码应为 18 位（前 17 位数字，末位数字或 X）',
-  checksum: '身份证号码校验位错误',
-  birthdate: '身份证号码中的出生日期无效',
-} as const;
+import { RESIDENT_ID_PROBLEMS, validateResidentId } from '../../domain/resident-id';
 
 export const calendarDate = z
   .string()
