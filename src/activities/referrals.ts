@@ -30,6 +30,10 @@ export function createReferralActivities(deps: Pick<ActivityDeps, 'pool'>) {
     async openReferral(request: { referralId: string; departmentCode: string; countyCode: string; taskId: string; reason: string; at: string }): Promise<{ referralId: string; created: boolean; procuratorateCode: string }> {
       const procuratorateCode = procuratorateFor(request.departmentCode, request.countyCode);
       return inTransaction(deps.pool, async (client) => {
+        // One department's tasks often fall due together (a survey's, a quarter's): without
+        // this lock two of them both find no open referral and one insert fails on the
+        // one-open-per-department index (retried, but as a failed activity and a warning).
+        await client.query(`SELECT pg_advisory_xact_lock(hashtext('careflow.referral:' || $1))`, [request.departmentCode]);
         const mine = await client.query<{ id: string }>('SELECT id FROM referrals WHERE id = $1', [request.referralId]);
         if (mine.rows[0]) return { referralId: request.referralId, created: true, procuratorateCode };
         const open = await client.query<{ id: string }>(
