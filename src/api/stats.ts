@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Pool } from '../db/pool';
-import { caseworkStats, registerStats } from '../db/stats-repository';
+import { caseworkStats, coverageStats, registerStats } from '../db/stats-repository';
 import { calendarDate } from './children/schemas';
 import type { CaseType } from '../domain/cases';
 import { caseTypeModule } from './cases/types';
@@ -33,21 +33,29 @@ const statsView = z.object({
     breachesByDepartment: z.array(z.object({ department: z.string(), breaches: z.number() })),
     referralsByStatus: counts,
   }),
+  /** Issue #12: per county and service-list item (S1-S25, county items), children entitled vs served. */
+  coverage: z.array(
+    z.object({ county: z.string(), item: z.string(), entitled: z.number(), served: z.number(), notApplicable: z.number(), refusedByFamily: z.number() }),
+  ),
 });
 
 export function statsRoutes(deps: { pool: Pool; today: () => string }): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/api/v1/stats', {
-      schema: { tags: ['stats'], summary: '统计（规模、年龄、地区、就学、参保、监护；案件、逾期、移送）', querystring: statsQuery, response: { 200: statsView, 400: errorBodySchema } },
+      schema: { tags: ['stats'], summary: '统计（规模、年龄、地区、就学、参保、监护；案件、逾期、移送；服务清单覆盖）', querystring: statsQuery, response: { 200: statsView, 400: errorBodySchema } },
       handler: async (request) => {
         const today = deps.today();
         const filter = { ...request.query, today };
-        const [register, casework] = await Promise.all([registerStats(deps.pool, filter), caseworkStats(deps.pool, filter, new Date())]);
+        const [register, casework, coverage] = await Promise.all([
+          registerStats(deps.pool, filter),
+          caseworkStats(deps.pool, filter, new Date()),
+          coverageStats(deps.pool, filter),
+        ]);
         const casesByTypeAndStage = casework.casesByTypeAndStage.map((row) => ({
           ...row,
           stageLabel: caseTypeModule(row.type as CaseType)?.stageLabels[row.stage] ?? row.stage,
         }));
-        return { asOf: today, register, casework: { ...casework, casesByTypeAndStage } };
+        return { asOf: today, register, casework: { ...casework, casesByTypeAndStage }, coverage };
       },
     });
   };
