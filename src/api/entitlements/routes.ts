@@ -15,8 +15,18 @@ import { countyParams } from '../visits/routes';
 import { entitlementsView, listQuery, listRejectedSchema, publishListBody, serviceListView, type PublishListBody } from './schemas';
 import { childEntitlements, type EntitlementDeps } from './service';
 
+/** JSON with object keys sorted: jsonb gives the stored items back in its own key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 const sameList = (a: ServiceList, b: Omit<ServiceList, 'version'>): boolean =>
-  a.label === b.label && a.effectiveFrom === b.effectiveFrom && a.referralWorkingDays === b.referralWorkingDays && JSON.stringify(a.items) === JSON.stringify(b.items);
+  a.label === b.label && a.effectiveFrom === b.effectiveFrom && a.referralWorkingDays === b.referralWorkingDays && canonical(a.items) === canonical(b.items);
 
 /** R2 check, then a new version; a retry of the version just published returns it unchanged. */
 async function publishCountyList(deps: EntitlementDeps, countyCode: string, body: PublishListBody): Promise<{ created: boolean; list: ServiceList }> {

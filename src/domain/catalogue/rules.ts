@@ -8,7 +8,7 @@
  * Pure: no I/O, safe to import from workflows.
  */
 import { type ChildProfile, type SchoolingStatus } from '../child';
-import { RISK_FLAGS, type RiskFlag } from '../key-care';
+import { deriveKeyCare, RISK_FLAGS, type RiskFlag } from '../key-care';
 
 /** Circumstances a rule can ask about beyond the M2 risk flags (profile field `circumstances`, migration 011). */
 export const CIRCUMSTANCES = [
@@ -54,7 +54,7 @@ const RISK_FLAG_LABEL: Readonly<Record<RiskFlag | 'helpRequested' | 'keyCare', s
 };
 export const RULE_FLAG_LABELS: Readonly<Record<RuleFlag, string>> = { ...RISK_FLAG_LABEL, ...CIRCUMSTANCE_LABELS };
 
-/** keyCare is M2's "any risk flag or a request for help" (key-care.ts): compared as those. */
+/** keyCare is M2's "any risk flag or a request for help" (key-care.ts): compared as those (R2). */
 const KEY_CARE_MEANS: readonly RuleFlag[] = [...RISK_FLAGS, 'helpRequested'];
 
 export interface Condition {
@@ -91,7 +91,8 @@ export function flagHolds(profile: RuleProfile, flag: RuleFlag): boolean {
     case 'helpRequested':
       return profile.helpRequested;
     case 'keyCare':
-      return KEY_CARE_MEANS.some((f) => flagHolds(profile, f));
+      // M2's own derivation, so that S20 matches exactly the children with a visit plan.
+      return deriveKeyCare(profile.riskFlags, profile.helpRequested).keyCare;
     default:
       return (RISK_FLAGS as readonly string[]).includes(flag) ? profile.riskFlags[flag as RiskFlag] : profile.circumstances?.[flag as Circumstance] === true;
   }
