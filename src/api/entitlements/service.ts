@@ -85,20 +85,22 @@ export function entitlementSync(deps: EntitlementDeps, childId: string) {
     async afterCommit(): Promise<void> {
       const pending = (await referralsOf(deps.pool, childId)).filter((r): r is ReferralRecord & { taskId: string } => r.taskId !== null && !r.taskStarted);
       const lists = new Map<string, ServiceList>();
-      for (const referral of pending) {
-        const list = lists.get(referral.countyCode) ?? (await listInForce(deps.pool, referral.countyCode, deps.today()));
-        lists.set(referral.countyCode, list);
-        const item = itemOf(list, referral.itemId);
-        if (!item) continue; // a county's own item since withdrawn: nothing left to refer
-        try {
-          await startBureauTask(deps.temporal, deps.taskQueue, referralTask(list, item, referral, childId));
-          await markReferralStarted(deps.pool, referral.taskId);
-        } catch {
-          // Temporal unreachable: the change is committed; the next change of the child
-          // starts the referrals still unstarted (see the file comment).
-          return;
-        }
-      }
+      for (const county of new Set(pending.map((r) => r.countyCode))) lists.set(county, await listInForce(deps.pool, county, deps.today()));
+      // Started side by side: a registration refers about ten items at once.
+      await Promise.all(
+        pending.map(async (referral) => {
+          const list = lists.get(referral.countyCode)!;
+          const item = itemOf(list, referral.itemId);
+          if (!item) return; // a county's own item since withdrawn: nothing left to refer
+          try {
+            await startBureauTask(deps.temporal, deps.taskQueue, referralTask(list, item, referral, childId));
+            await markReferralStarted(deps.pool, referral.taskId);
+          } catch {
+            // Temporal unreachable: the change is committed; the next change of the child
+            // starts the referrals still unstarted (see the file comment).
+          }
+        }),
+      );
     },
   };
 }
