@@ -81,8 +81,10 @@ describe('entitlements of a registered child (M3)', () => {
       expect(task.body.acceptedOutcomes.map((o: { code: string }) => o.code)).toEqual(['served', 'not-applicable', 'refused-by-family']);
       expect(task.body.title).toContain(item.id);
     }
-    const mails = await eventually(async () => stack.smtp.messages.filter((m) => m.text.includes(`/api/v1/children/${childId}/entitlements`)), (found) => found.length >= 9);
+    const mails = await eventually(async () => stack.smtp.messages.filter((m) => m.text.includes(`儿童（编号 ${childId}）享有`)), (found) => found.length >= 9);
     expect(new Set(mails.flatMap((m) => m.to))).toEqual(new Set(Object.values(lead).map((code) => `${code}@pds.careflow.local`)));
+    // Mailed: the item, never why the child has it (a matched condition can be a disability or an illness).
+    expect(mails.some((m) => m.text.includes(first.find((i) => i.id === 'S3')!.reason))).toBe(false);
   });
 
   it('a profile change adds only the new entitlements; the same change again adds nothing', async () => {

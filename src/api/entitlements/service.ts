@@ -38,17 +38,23 @@ export interface EntitlementDeps {
   today: () => string;
 }
 
-/** The bureauTask that refers one entitlement; no personal data beyond the child's internal id. */
+/**
+ * The bureauTask that refers one entitlement. Its instructions are mailed, so they name
+ * the item and the child's internal id only: never the matched condition or the item's
+ * target group, which can say a child is disabled or mentally ill (S8, S11); the
+ * caseworker's entitlements view has those.
+ */
 export function referralTask(list: ServiceList, item: CatalogueItem, referral: ReferralRecord & { taskId: string }, childId: string): BureauTaskInput {
   const partners = item.departments.filter((kind) => kind !== item.lead).map((kind) => departmentKind(kind)?.shortName ?? kind);
+  const outcomes = REFERRAL_OUTCOMES.map((o) => o.label + (o.requiresNote ? '（须说明理由）' : '')).join('、');
   return {
     taskId: referral.taskId,
     kind: ENTITLEMENT_TASK_KIND,
     title: `服务清单 ${item.id}「${item.name}」：请为流动儿童提供服务`,
     instructions:
-      `经与《${list.label}》比对，儿童（编号 ${childId}）符合 ${item.id}「${item.name}」的服务对象（${referral.reason}）。` +
-      `服务内容：${item.content}。本部门牵头${partners.length ? `，配合部门：${partners.join('、')}` : ''}。` +
-      `请核实并提供服务，办结时选择结果：已提供服务、经核实不适用（须说明理由）或家庭拒绝。详情：/api/v1/children/${childId}/entitlements`,
+      `经与《${list.label}》比对，儿童（编号 ${childId}）享有 ${item.id}「${item.name}」，由本部门牵头办理` +
+      `${partners.length ? `，配合部门：${partners.join('、')}` : ''}。服务对象、依据和儿童情况请向儿童所在县（市、区）民政部门了解。` +
+      `请核实并提供服务，办结时选择结果：${outcomes}。`,
     assignee: { departmentCode: referral.departmentCode },
     countyCode: referral.countyCode,
     due: { workingDays: list.referralWorkingDays },

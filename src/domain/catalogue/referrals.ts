@@ -12,7 +12,7 @@ export const ENTITLEMENT_TASK_KIND = 'entitlement.referral';
 export const REFERRAL_OUTCOMES: readonly OutcomeSpec[] = [
   { code: 'served', label: '已提供服务' },
   { code: 'not-applicable', label: '经核实不适用', requiresNote: true },
-  { code: 'refused-by-family', label: '家庭拒绝' },
+  { code: 'refused-by-family', label: '家庭不接受服务' },
 ];
 
 /** Where an entitlement stands, as the entitlements view shows it. */
