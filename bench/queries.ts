@@ -5,7 +5,8 @@
  *
  * Starts embedded Postgres, the Temporal CLI dev server, a worker and the API on loopback,
  * in a temporary folder it deletes afterwards. Seeds `children` children and `cases` cases
- * (with tasks, a third of them overdue) straight into the read model with SQL — the list
+ * (with tasks, a third of them overdue) and 9 entitlement referrals per child with their
+ * tasks (issue #12, half served) straight into the read model with SQL — the list
  * and the statistics read only the read model — and opens 20 real drop-out cases through
  * the API for the live query. Then measures, `requests` requests each, 8 at a time:
  *
@@ -120,6 +121,19 @@ async function main(): Promise<void> {
        SELECT gen_random_uuid(), 'seeded-task:' || c.id, 'dropout.verify', '核查', '核查', 'jt-' || c.county_code, c.county_code, c.id, '[]'::jsonb,
               'open', now() + CASE WHEN random() < 0.33 THEN interval '-2 days' ELSE interval '3 days' END, now()
          FROM cases c WHERE c.status = 'open'`,
+    );
+    // Issue #12: every child's referrals of the every-child items and its schooling item,
+    // with their tasks (half served), as registrations make them: the statistics' coverage.
+    await pool.query(
+      `INSERT INTO entitlement_referrals (child_id, item_id, county_code, list_version, reason, referral_mode, department_code, task_id, task_started)
+       SELECT c.id, item, c.residence_county, 0, '所有流动儿童', 'task', 'wj-' || c.residence_county, gen_random_uuid(), true
+         FROM children c CROSS JOIN unnest(ARRAY['S3', 'S6', 'S7', 'S16', 'S17', 'S18', 'S19', 'S22', 'S25']) AS item`,
+    );
+    await pool.query(
+      `INSERT INTO tasks (id, workflow_id, kind, title, instructions, assignee_code, county_code, accepted_outcomes, status, outcome, due_at, created_at)
+       SELECT e.task_id, 'seeded-referral:' || e.task_id, 'entitlement.referral', '转介', '转介', e.department_code, e.county_code, '[]'::jsonb,
+              CASE WHEN served THEN 'completed' ELSE 'open' END, CASE WHEN served THEN 'served' END, now() + interval '10 days', now()
+         FROM (SELECT *, hashtext(task_id::text) % 2 = 0 AS served FROM entitlement_referrals) e`,
     );
     await pool.query('ANALYZE');
     say(`seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -9,7 +9,7 @@
  * every quarter (docs/visits.md, "Tasks of a plan").
  */
 import { Context } from '@temporalio/activity';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { appendAudit } from '../db/audit';
 import { findChild } from '../db/children-repository';
@@ -21,8 +21,8 @@ import { ageLimitReachedOn, decideEligibility, type EligibilityRule } from '../d
 import { PINGDINGSHAN_COUNTIES, PINGDINGSHAN_FUNCTIONAL_ZONES } from '../domain/regions';
 import type { TaskCompletion } from '../domain/tasks';
 import { visitAssigneeCode, type NeedServiceCode, type QuarterSummary, type VisitPolicy } from '../domain/visits';
+import { startBureauTask } from '../temporal/start-bureau-task';
 import { bureauTaskWorkflowId } from '../temporal/workflow-ids';
-import type { bureauTask } from '../workflows/bureau-task';
 import { completeTaskUpdate, type BureauTaskInput } from '../workflows/messages';
 import type { ActivityDeps } from './index';
 
@@ -177,23 +177,10 @@ export function createVisitActivities(deps: Pick<ActivityDeps, 'pool' | 'central
       });
     },
 
-    /**
-     * Starts a `bureauTask` workflow on this worker's task queue. Idempotent: a retry finds
-     * it running (USE_EXISTING) or finished (REJECT_DUPLICATE), and starts nothing.
-     */
+    /** Starts a `bureauTask` workflow on this worker's task queue (idempotent, start-bureau-task.ts). */
     async startPlanTask(input: BureauTaskInput): Promise<void> {
       const { client, info } = Context.current();
-      try {
-        await client.workflow.start<typeof bureauTask>('bureauTask', {
-          workflowId: bureauTaskWorkflowId(input.taskId),
-          taskQueue: info.taskQueue,
-          args: [input],
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        });
-      } catch (error) {
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      }
+      await startBureauTask(client, info.taskQueue, input);
     },
 
     /**

@@ -18,6 +18,7 @@ import { caseRoutes } from './cases/routes';
 import { childrenRoutes } from './children/routes';
 import { codecRoutes } from './codec/routes';
 import { departmentRoutes } from './departments/routes';
+import { entitlementRoutes } from './entitlements/routes';
 import { registerDashboard } from './dashboard/routes';
 import { registerErrorHandling } from './errors';
 import { escalationPolicyRoutes } from './escalation/routes';
@@ -90,5 +91,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerDashboard(app);
   await app.register(referralRoutes(deps));
   await app.register(escalationPolicyRoutes(deps));
+  await app.register(entitlementRoutes(deps)); // issue #12
   return app;
 }

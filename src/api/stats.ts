@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Pool } from '../db/pool';
-import { caseworkStats, registerStats, visitComplianceStats } from '../db/stats-repository';
+import { caseworkStats, coverageStats, registerStats, visitComplianceStats } from '../db/stats-repository';
 import { calendarDate } from './children/schemas';
 import type { CaseType } from '../domain/cases';
 import { caseTypeModule } from './cases/types';
@@ -46,25 +46,30 @@ const statsView = z.object({
       }),
     ),
   }),
+  /** Issue #12: per county and service-list item (S1-S25, county items), children entitled vs served. */
+  coverage: z.array(
+    z.object({ county: z.string(), item: z.string(), entitled: z.number(), served: z.number(), notApplicable: z.number(), refusedByFamily: z.number() }),
+  ),
 });
 
 export function statsRoutes(deps: { pool: Pool; today: () => string }): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/api/v1/stats', {
-      schema: { tags: ['stats'], summary: '统计（规模、年龄、地区、就学、参保、监护；案件、逾期、移送；乡镇走访完成率）', querystring: statsQuery, response: { 200: statsView, 400: errorBodySchema } },
+      schema: { tags: ['stats'], summary: '统计（规模、年龄、地区、就学、参保、监护；案件、逾期、移送；乡镇走访完成率；服务清单覆盖）', querystring: statsQuery, response: { 200: statsView, 400: errorBodySchema } },
       handler: async (request) => {
         const today = deps.today();
         const filter = { ...request.query, today };
-        const [register, casework, visitsByTownship] = await Promise.all([
+        const [register, casework, visitsByTownship, coverage] = await Promise.all([
           registerStats(deps.pool, filter),
           caseworkStats(deps.pool, filter, new Date()),
           visitComplianceStats(deps.pool, filter),
+          coverageStats(deps.pool, filter),
         ]);
         const casesByTypeAndStage = casework.casesByTypeAndStage.map((row) => ({
           ...row,
           stageLabel: caseTypeModule(row.type as CaseType)?.stageLabels[row.stage] ?? row.stage,
         }));
-        return { asOf: today, register, casework: { ...casework, casesByTypeAndStage }, visits: { byTownship: visitsByTownship } };
+        return { asOf: today, register, casework: { ...casework, casesByTypeAndStage }, visits: { byTownship: visitsByTownship }, coverage };
       },
     });
   };

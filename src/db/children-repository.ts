@@ -39,6 +39,8 @@ interface ChildRow {
   disability: ChildProfile['disability'];
   risk_flags: ChildProfile['riskFlags'];
   help_requested: boolean;
+  height_cm: string | null;
+  circumstances: NonNullable<ChildProfile['circumstances']>;
   key_care: boolean;
   key_care_reasons: string[];
   eligible_from: string | null;
@@ -63,6 +65,8 @@ function fromRow(row: ChildRow): ChildRecord {
     disability: row.disability,
     riskFlags: row.risk_flags,
     helpRequested: row.help_requested,
+    heightCm: row.height_cm === null ? null : Number(row.height_cm),
+    circumstances: row.circumstances,
     residentIdCipher: row.resident_id_cipher,
     residentIdHash: row.resident_id_hash,
     residentIdMasked: row.resident_id_masked,
@@ -99,13 +103,15 @@ function columnValues(profile: ChildProfile, derived: ChildDerived): unknown[] {
     derived.keyCareReasons,
     derived.eligibleFrom,
     derived.eligibleUntil,
+    profile.heightCm ?? null,
+    JSON.stringify(profile.circumstances ?? {}),
   ];
 }
 
 const COLUMNS = `name, gender, birth_date, resident_id_cipher, resident_id_hash, resident_id_masked,
   hukou_region_code, residence_county, residence_township, residence_village, arrival_date,
   guardians, schooling_status, health_insurance, disability, risk_flags, help_requested,
-  key_care, key_care_reasons, eligible_from, eligible_until`;
+  key_care, key_care_reasons, eligible_from, eligible_until, height_cm, circumstances`;
 
 /** Inserts a child; returns the id of the existing child instead when the ID number is taken. */
 export async function insertChild(
@@ -114,7 +120,7 @@ export async function insertChild(
   profile: ChildProfile,
   derived: ChildDerived,
 ): Promise<{ inserted: true; record: ChildRecord } | { inserted: false; existingId: string }> {
-  const placeholders = Array.from({ length: 21 }, (_, i) => `$${i + 2}`).join(', ');
+  const placeholders = Array.from({ length: 23 }, (_, i) => `$${i + 2}`).join(', ');
   const result = await client.query<ChildRow>(
     `INSERT INTO children (id, ${COLUMNS}) VALUES ($1, ${placeholders})
      ON CONFLICT (resident_id_hash) DO NOTHING RETURNING *`,

@@ -134,3 +134,21 @@ export async function visitComplianceStats(db: Pool, filter: StatsFilter) {
   // Visits made ahead of their due date can outnumber the visits due so far: capped at 100 %.
   return rows.map((row) => ({ ...row, townshipName: row.townshipName ?? row.township, rate: row.due === 0 ? null : Math.min(1, row.done / row.due) }));
 }
+
+/**
+ * Issue #12 (M3 "policy finds people"): per county and service-list item, the children
+ * entitled (matched at least once) and how their referrals ended (the task's outcome).
+ */
+export async function coverageStats(db: Pool, filter: Pick<StatsFilter, 'county'>) {
+  return (await db.query<{ county: string; item: string; entitled: number; served: number; notApplicable: number; refusedByFamily: number }>(
+    `SELECT e.county_code AS county, e.item_id AS item, count(*)::int AS entitled,
+            count(*) FILTER (WHERE t.outcome = 'served')::int AS served,
+            count(*) FILTER (WHERE t.outcome = 'not-applicable')::int AS "notApplicable",
+            count(*) FILTER (WHERE t.outcome = 'refused-by-family')::int AS "refusedByFamily"
+       FROM entitlement_referrals e LEFT JOIN tasks t ON t.id = e.task_id
+      WHERE ($1::text IS NULL OR e.county_code = $1)
+      GROUP BY e.county_code, e.item_id
+      ORDER BY e.county_code, length(e.item_id), e.item_id`,
+    [filter.county ?? null],
+  )).rows;
+}

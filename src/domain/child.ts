@@ -2,6 +2,7 @@
  * The child's profile in the register (M1) with the M2 risk flags. Value lists are defined
  * here once; the API's zod schemas and the database use them.
  */
+import type { Circumstances } from './catalogue/rules';
 import type { RiskFlags } from './key-care';
 
 export const GENDERS = ['male', 'female'] as const;
@@ -64,4 +65,8 @@ export interface ChildProfile {
   disability: Disability;
   riskFlags: RiskFlags;
   helpRequested: boolean;
+  /** Issue #12 (migration 011), optional: height for the free bus (S16); null when unknown. */
+  heightCm?: number | null;
+  /** Issue #12 (migration 011), optional: circumstances the service list asks about (S8-S15). */
+  circumstances?: Circumstances;
 }

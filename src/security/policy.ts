@@ -88,6 +88,9 @@ export const POLICY: Readonly<Record<string, Rule>> = Object.freeze({
   'GET /api/v1/children/:id/visits/:visitId': { group: 'Visits', does: 'read a visit', roles: ['caseworker', 'supervisor'], record: child },
   'GET /api/v1/children/:id/visit-plan': { group: 'Visits', does: "read a child's visit plan", roles: ['caseworker', 'supervisor'], record: child },
 
+  // Service lists and entitlements (issue #12, R2, M3).
+  'GET /api/v1/children/:id/entitlements': { group: 'Register', does: "read a child's entitlements", roles: ['caseworker', 'supervisor'], record: child, logRead: true },
+
   // Cases (W1-W4).
   'POST /api/v1/cases': { group: 'Cases', does: 'open a case', roles: ['caseworker'], record: { kind: 'child', at: 'body.childId' } },
   'GET /api/v1/cases': { group: 'Cases', does: 'list cases (JSON, CSV)', roles: ['caseworker', 'supervisor'], filter: countyFilter },
@@ -132,6 +135,9 @@ export const POLICY: Readonly<Record<string, Rule>> = Object.freeze({
   'PUT /api/v1/admin/counties/:code/escalation-policy': { group: 'Administration', does: "set a county's escalation ladder", roles: [] },
   'GET /api/v1/admin/counties/:code/visit-policy': { group: 'Administration', does: "read a county's visit parameters", roles: EVERY_ROLE },
   'PUT /api/v1/admin/counties/:code/visit-policy': { group: 'Administration', does: "set a county's visit parameters", roles: [] },
+  'GET /api/v1/admin/service-catalogue': { group: 'Administration', does: "read the city's base service list", roles: EVERY_ROLE },
+  'GET /api/v1/admin/counties/:code/service-list': { group: 'Administration', does: "read a county's service list in force", roles: EVERY_ROLE },
+  'POST /api/v1/admin/counties/:code/service-list': { group: 'Administration', does: "publish a county's service list", roles: [] },
 
   // The Temporal UI's codec endpoint: decrypted payloads, for the operator only.
   'POST /codec/encode': { group: 'Operations', does: 'Temporal UI codec: encode', roles: [] },

@@ -98,7 +98,8 @@ describe('children API (M1, M2)', () => {
     expect(patched.body.keyCare).toEqual({ keyCare: false, reasons: [] });
     expect(patched.body.schoolingStatus).toBe('junior-secondary');
     expect(patched.body.version).toBe(2);
-    const audit = await stack.db.pool.query('SELECT action, actor, summary FROM audit_log WHERE entity_id = $1 ORDER BY id', [created.body.id]);
+    // The register's own entries (the visit plan, issue #4, writes its own beside them).
+    const audit = await stack.db.pool.query("SELECT action, actor, summary FROM audit_log WHERE entity_id = $1 AND action LIKE 'child.%' ORDER BY id", [created.body.id]);
     expect(audit.rows.map((r) => r.action)).toEqual(['child.registered', 'child.updated']);
     expect(audit.rows.map((r) => r.actor)).toEqual(['admin:test-operator', 'caseworker:caseworker-wang']);
     expect(audit.rows[1].summary.fields).toEqual(['schoolingStatus', 'riskFlags']);

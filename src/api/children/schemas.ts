@@ -11,6 +11,7 @@ import {
   SCHOOLING_STATUSES,
 } from '../../domain/child';
 import { isCalendarDate } from '../../domain/calendar-date';
+import { CIRCUMSTANCES, type Circumstance } from '../../domain/catalogue/rules';
 import { isCountyCode, PINGDINGSHAN_COUNTIES, PINGDINGSHAN_FUNCTIONAL_ZONES } from '../../domain/regions';
 import { RESIDENT_ID_PROBLEMS, validateResidentId } from '../../domain/resident-id';
 
@@ -55,6 +56,12 @@ const riskFlags = z.strictObject({
   psychologicalAbnormality: z.boolean().default(false),
 });
 
+/** Issue #12: what the service list's rules ask about (S8-S15); each optional, absent = no. */
+const circumstances = z.strictObject(
+  Object.fromEntries(CIRCUMSTANCES.map((name) => [name, z.boolean().optional()])) as Record<Circumstance, z.ZodOptional<z.ZodBoolean>>,
+);
+const heightCm = z.number().gt(0, '身高应大于 0').lt(250, '身高应小于 250 厘米').nullable().describe('身高（厘米），用于 S16 免费乘车；未知为 null');
+
 const residence = z.strictObject({
   countyCode: countyCode.refine((code) => PINGDINGSHAN_COUNTIES.includes(code) || PINGDINGSHAN_FUNCTIONAL_ZONES.includes(code), '居住地必须是平顶山市辖区内的县（市、区）'),
   township: z.string().trim().min(1, '乡镇（街道）不能为空').max(50),
@@ -76,6 +83,8 @@ const profileFields = {
   disability,
   riskFlags,
   helpRequested: z.boolean(),
+  heightCm,
+  circumstances,
 };
 
 export const createChildBody = z.strictObject({
@@ -89,6 +98,8 @@ export const createChildBody = z.strictObject({
     psychologicalAbnormality: false,
   }),
   helpRequested: z.boolean().default(false),
+  heightCm: heightCm.optional(),
+  circumstances: circumstances.default({}),
 });
 export type CreateChildBody = z.infer<typeof createChildBody>;
 
@@ -139,6 +150,8 @@ export const childView = z.object({
     psychologicalAbnormality: z.boolean(),
   }),
   helpRequested: z.boolean(),
+  heightCm: z.number().nullable(),
+  circumstances,
   eligibility: eligibilityView,
   keyCare: z.object({ keyCare: z.boolean(), reasons: z.array(z.string()) }),
   version: z.number(),

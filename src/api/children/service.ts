@@ -26,6 +26,7 @@ import type { FieldCrypto } from '../../security/field-crypto';
 import { childIntakeWorkflowId } from '../../temporal/workflow-ids';
 import type { childIntake } from '../../workflows/child-intake';
 import { ApiError, notFound, type ErrorDetail } from '../errors';
+import { entitlementSync } from '../entitlements/service';
 import { keyCarePlanSync, startKeyCarePlan } from '../visits/plan-hook';
 import type { ChildView, CreateChildBody, PatchChildBody } from './schemas';
 
@@ -114,6 +115,8 @@ export function toView(record: ChildRecord, deps: Pick<RegistryDeps, 'eligibilit
     disability: record.disability,
     riskFlags: record.riskFlags,
     helpRequested: record.helpRequested,
+    heightCm: record.heightCm ?? null,
+    circumstances: record.circumstances ?? {},
     eligibility: { eligible: decision.eligible, rule: decision.rule, reason: decision.reason, asOf },
     keyCare: { keyCare: record.keyCare, reasons: record.keyCareReasons },
     version: record.version,
@@ -131,6 +134,7 @@ export async function registerChild(deps: RegistryDeps, body: CreateChildBody, a
   if (known) throw duplicate(known);
 
   const id = randomUUID();
+  const entitlements = entitlementSync(deps, id); // issue #12
   const record = await inTransaction(deps.pool, async (client) => {
     const result = await insertChild(client, id, profile, derived);
     if (!result.inserted) throw duplicate(result.existingId);
@@ -151,8 +155,10 @@ export async function registerChild(deps: RegistryDeps, body: CreateChildBody, a
     });
     // Issue #4: a key-care child's quarterly visit plan, started the same way.
     if (derived.keyCare) await startKeyCarePlan(deps, client, id);
+    await entitlements.changed(client, result.record);
     return result.record;
   });
+  await entitlements.afterCommit();
   return toView(record, deps);
 }
 
@@ -170,6 +176,7 @@ function changedFields(before: ChildRecord, after: ChildProfile): string[] {
 
 export async function updateChild(deps: RegistryDeps, id: string, patch: PatchChildBody, actor: Actor): Promise<ChildView> {
   const visitPlan = keyCarePlanSync(deps, id); // issue #4
+  const entitlements = entitlementSync(deps, id); // issue #12
   const record = await inTransaction(deps.pool, async (client) => {
     const current = await findChild(client, id, true);
     if (!current) throw notFound('儿童', 'params.id');
@@ -188,6 +195,8 @@ export async function updateChild(deps: RegistryDeps, id: string, patch: PatchCh
       disability: rest.disability ?? current.disability,
       riskFlags: { ...current.riskFlags, ...riskFlags },
       helpRequested: rest.helpRequested ?? current.helpRequested,
+      heightCm: rest.heightCm !== undefined ? rest.heightCm : current.heightCm,
+      circumstances: { ...current.circumstances, ...rest.circumstances },
     };
     checkConsistency(profile, residentId, deps.today());
     const derived = derive(profile, residentId, deps);
@@ -210,9 +219,11 @@ export async function updateChild(deps: RegistryDeps, id: string, patch: PatchCh
       },
     });
     await visitPlan.changed(client, current, updated);
+    await entitlements.changed(client, updated);
     return updated;
   });
   await visitPlan.afterCommit();
+  await entitlements.afterCommit();
   return toView(record, deps);
 }
 

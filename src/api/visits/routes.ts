@@ -18,7 +18,7 @@ import { getVisit, getVisitPlan, recordVisit, searchVisits, type VisitDeps } fro
 
 const errors = { 400: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
 
-const countyParams = z.strictObject({
+export const countyParams = z.strictObject({
   code: z
     .string()
     .regex(/^\d{6}$/, '行政区划代码应为 6 位数字')
