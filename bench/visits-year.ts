@@ -28,6 +28,10 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
+// A test-service connection with its own keepalive (see skipTo): the option is SDK-internal.
+import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
+import { msToTs } from '@temporalio/common/lib/time';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startEmbeddedPostgres } from '../scripts/local-services';
@@ -190,16 +194,30 @@ async function main(): Promise<number> {
       today: () => YEAR_START,
     };
     const visits = { pool, temporal: env.client };
-    // Virtual time moves in steps of at most 6 hours: one long unlockTimeSkippingWithSleep
-    // call outlives the client's gRPC keepalive, the test server answers the pings with
-    // GOAWAY ("excess pings"), the client retries the sleep, and the clock overshoots.
+    // Time is skipped through a connection of its own. A sleep that skips a day of a thousand
+    // plans lasts minutes; on the environment's connection (gRPC keepalive every 30 s) the
+    // test server answers the pings with GOAWAY ("excess pings", it permits one per 5 min),
+    // the client retries the sleep, and the server's time-skipping lock count goes wrong:
+    // the clock then overshoots or stops skipping.
+    const clockOptions = {
+      address: env.address,
+      channelArgs: { 'grpc.keepalive_time_ms': 600_000, 'grpc.keepalive_permit_without_calls': 0 },
+      [InternalConnectionOptionsSymbol]: { supportsTestService: true },
+    };
+    const clock = await Connection.connect(clockOptions as ConnectionOptions);
+    stops.push(() => clock.close());
+    const testService = clock.testService;
+    if (!testService) throw new Error('no test service on the time-skipping server');
+    const virtualNow = async () => {
+      const { time } = await testService.getCurrentTime({});
+      return Number(time?.seconds ?? 0) * 1000 + Math.floor((time?.nanos ?? 0) / 1e6);
+    };
     let overshootMs = 0;
     const skipTo = async (iso: string) => {
       const target = Date.parse(iso);
-      for (let now = await env.currentTimeMs(); now < target; now = await env.currentTimeMs()) {
-        await env.sleep(Math.min(target - now, 6 * 3_600_000));
-      }
-      overshootMs = Math.max(overshootMs, (await env.currentTimeMs()) - target);
+      const now = await virtualNow();
+      if (now < target) await testService.unlockTimeSkippingWithSleep({ duration: msToTs(target - now) });
+      overshootMs = Math.max(overshootMs, (await virtualNow()) - target);
     };
 
     // 1. Register.
