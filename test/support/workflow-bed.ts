@@ -7,7 +7,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createSmtpMailer, type Mailer } from '../../src/activities/mailer';
 import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { bureauTaskWorkflowId } from '../../src/temporal/workflow-ids';
 import { createCareflowWorker } from '../../src/temporal/worker';
+import { completeTaskUpdate } from '../../src/workflows/messages';
 import { TEST_DATA_CONVERTER } from './data-converter';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startTestSmtpServer, type TestSmtpServer } from './smtp';
@@ -55,4 +57,22 @@ export async function startWorkflowBed(options: { startAt?: string } = {}): Prom
       await Promise.all([env.teardown(), db.drop(), smtp.stop()]);
     },
   };
+}
+
+/**
+ * The departments serve a registered child's entitlement referral tasks (issue #12) at
+ * once, as a department doing its duty would: tests of other lifecycles then see only
+ * their own tasks escalate (unanswered, these would breach and open referrals of their own).
+ */
+export async function serveEntitlementReferrals(bed: WorkflowBed, childId: string): Promise<number> {
+  const tasks = (await bed.db.pool.query<{ taskId: string }>(
+    'SELECT task_id AS "taskId" FROM entitlement_referrals WHERE child_id = $1 AND task_id IS NOT NULL AND task_started',
+    [childId],
+  )).rows;
+  await Promise.all(
+    tasks.map(({ taskId }) =>
+      bed.env.client.workflow.getHandle(bureauTaskWorkflowId(taskId)).executeUpdate(completeTaskUpdate, { args: [{ outcome: 'served', by: '承办部门' }] }),
+    ),
+  );
+  return tasks.length;
 }

@@ -40,8 +40,9 @@ afterAll(async () => {
   await bed?.stop();
 });
 
+/** The register's own mails about the child (its entitlement referrals, issue #12, have theirs). */
 function mailsFor(childId: string) {
-  return smtp.messages.filter((m) => m.text.includes(childId));
+  return smtp.messages.filter((m) => m.text.includes(childId) && m.subject.startsWith('【流动儿童登记】'));
 }
 
 describe('childIntake workflow (M1)', () => {

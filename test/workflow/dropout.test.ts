@@ -13,7 +13,7 @@ import { caseStateQuery, completeTaskUpdate, dropoutActionUpdate } from '../../s
 import type { DropoutAction } from '../../src/domain/dropout';
 import { childBody } from '../support/fixtures';
 import { recordHistoryIfAsked } from '../support/histories';
-import { startWorkflowBed, TEST_CENTRAL_DISTRICTS, type WorkflowBed } from '../support/workflow-bed';
+import { serveEntitlementReferrals, startWorkflowBed, TEST_CENTRAL_DISTRICTS, type WorkflowBed } from '../support/workflow-bed';
 
 let bed: WorkflowBed | undefined;
 afterEach(async () => {
@@ -29,6 +29,7 @@ async function openDropout(report: { kind: 'suspected' | 'dropped-out' | 'at-ris
   const today = chinaDateOf(await b.env.currentTimeMs());
   const registry = { pool: b.db.pool, temporal: b.env.client, taskQueue: b.taskQueue, crypto: createFieldCrypto(Buffer.alloc(32, 5)), eligibilityParams: { centralUrbanDistricts: TEST_CENTRAL_DISTRICTS }, today: () => today };
   const child = await registerChild(registry, createChildBody.parse(childBody({ arrivalDate: '2025-01-10' })), 'test');
+  expect(await serveEntitlementReferrals(b, child.id)).toBeGreaterThan(0);
   const deps: CaseDeps = { pool: b.db.pool, temporal: b.env.client, taskQueue: b.taskQueue };
   const { view } = await openCase(deps, { type: 'dropout', childId: child.id, report: { ...report, source: 'school', reportedBy: '班主任' } }, undefined);
   return { caseId: view.id, handle: b.env.client.workflow.getHandle(caseWorkflowId('dropout', view.id)) };
