@@ -18,6 +18,7 @@
  *    visited (the API's visit service, a Temporal update), one visit a quarter with a
  *    family guardianship capability assessment; on 8 July the county bureaus answer the
  *    6-monthly re-verification tasks of 1 July;
+ *    the entitlement referral tasks of registration (issue #12) are served on 1 January;
  * 3. at 2027-01-01 10:00 counts what happened.
  *
  * Prints reminders fired (visit tasks assigned, and their mails) versus expected (every
@@ -228,6 +229,10 @@ async function main(): Promise<number> {
     });
     const registered = Date.now() - t0;
     say(`registered ${childIds.length} children in ${seconds(registered)} s`);
+    // Their entitlement referrals (issue #12, about 9 a child) are served on the first day, so
+    // that the year measures the visit plans, not every department's ladder.
+    await skipTo(`${YEAR_START}T02:00:00Z`);
+    await answerOpenTasks(pool, env, 'entitlement.referral', 'served');
 
     // 2. The year: every child visited on every due date (all plans start together, so the
     //    due dates are the same for all); the re-verification tasks of 1 July are answered
@@ -243,7 +248,7 @@ async function main(): Promise<number> {
         const skipStart = Date.now();
         await skipTo(`${dueOn}T02:00:00Z`); // 10:00 China time
         const skipped = Date.now() - skipStart;
-        if (q === 2 && index === 0) await answerReverifications(pool, env);
+        if (q === 2 && index === 0) await answerOpenTasks(pool, env, 'key-care.reverify', 'still-eligible');
         const visitStart = Date.now();
         await pooled(childIds.length, CONCURRENCY, async (i) => {
           await recordVisit(visits, childIds[i]!, visitBody(dueOn, index === 0));
@@ -290,13 +295,13 @@ async function main(): Promise<number> {
   }
 }
 
-/** The county bureaus answer every open re-verification task: still eligible. */
-async function answerReverifications(pool: Pool, env: TestWorkflowEnvironment): Promise<void> {
-  const open = (await pool.query<{ id: string }>(`SELECT id FROM tasks WHERE kind = 'key-care.reverify' AND status = 'open'`)).rows;
+/** The departments answer every open task of `kind` with `outcome`. */
+async function answerOpenTasks(pool: Pool, env: TestWorkflowEnvironment, kind: string, outcome: string): Promise<void> {
+  const open = (await pool.query<{ id: string }>(`SELECT id FROM tasks WHERE kind = $1 AND status = 'open'`, [kind])).rows;
   await pooled(open.length, CONCURRENCY, async (i) => {
-    await env.client.workflow.getHandle(bureauTaskWorkflowId(open[i]!.id)).executeUpdate(completeTaskUpdate, { args: [{ outcome: 'still-eligible', by: '民政局' }] });
+    await env.client.workflow.getHandle(bureauTaskWorkflowId(open[i]!.id)).executeUpdate(completeTaskUpdate, { args: [{ outcome, by: '承办部门' }] });
   });
-  say(`answered ${open.length} re-verification tasks`);
+  say(`answered ${open.length} ${kind} tasks: ${outcome}`);
 }
 
 main().then(
