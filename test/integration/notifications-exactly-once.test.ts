@@ -12,20 +12,18 @@
  * today's date) hits the end of the published holiday calendar, which would add a second,
  * 'calendar-not-covered' mail per task.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageIdFor } from '../../src/activities/notifications';
 import { bureauTaskWorkflowId } from '../../src/temporal/workflow-ids';
 import type { BureauTaskInput } from '../../src/workflows/messages';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startWorkerProcess as startWorker, stopWith, until } from '../support/processes';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { devServerEnvironment } from '../support/temporal';
 
-const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
-const workerScript = fileURLToPath(new URL('../support/worker-process.ts', import.meta.url));
 const ASSIGNEE = 'jt-410402@pds.careflow.local';
 
 let env: TestWorkflowEnvironment;
@@ -79,55 +77,17 @@ async function outbox(keys: string[]): Promise<OutboxRow[]> {
   return result.rows;
 }
 
-/** Polls `check` every 100 ms until it returns true; fails with `what` after `timeoutMs`. */
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** True when none of the workflows has an activity scheduled or running: no send can still come. */
 async function noPendingActivities(inputs: BureauTaskInput[]): Promise<boolean> {
   const descriptions = await Promise.all(inputs.map((i) => env.client.workflow.getHandle(bureauTaskWorkflowId(i.taskId)).describe()));
   return descriptions.every((d) => (d.raw.pendingActivities ?? []).length === 0);
 }
 
-function killProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
+const killProcess = (child: ChildProcess) => stopWith(child, 'SIGKILL');
 
-/** A worker in its own process (test/support/worker-process.ts); resolves once it polls. */
 async function startWorkerProcess(taskQueue: string, smtpUrl: string): Promise<ChildProcess> {
-  // `node --import tsx`, not the `tsx` command: the latter runs the script in a child
-  // process, which a SIGKILL of the command would leave running.
-  const child = spawn(process.execPath, ['--import', 'tsx', workerScript], {
-    cwd: projectRoot,
-    env: { ...process.env, DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', TASK_QUEUE: taskQueue, SMTP_URL: smtpUrl },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  const child = await startWorker({ databaseUrl: db.url, temporalAddress: env.address, namespace: env.namespace, taskQueue, smtpUrl });
   children.push(child);
-  let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker process not ready after 30 s:\n${output}`)), 30_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('worker ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`worker process exited (${code ?? signal}) before it was ready:\n${output}`));
-    });
-  });
   return child;
 }
 
