@@ -19,12 +19,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageIdFor } from '../../src/activities/notifications';
 import { bureauTaskWorkflowId } from '../../src/temporal/workflow-ids';
 import type { BureauTaskInput } from '../../src/workflows/messages';
+import { ASSIGNEE, bureauTaskInput, noPendingActivities as noneRunning, outboxRows, startBureauTasks, type OutboxRow } from '../support/bureau-tasks';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startWorkerProcess as startWorker, stopWith, until } from '../support/processes';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { devServerEnvironment } from '../support/temporal';
 
-const ASSIGNEE = 'jt-410402@pds.careflow.local';
 
 let env: TestWorkflowEnvironment;
 let db: TestDatabase;
@@ -41,47 +41,13 @@ afterAll(async () => {
   await Promise.all([env?.teardown(), db?.drop()]);
 });
 
-function taskInput(): BureauTaskInput {
-  return {
-    taskId: randomUUID(),
-    kind: 'dropout.verify',
-    title: '核查辍学儿童并查找下落（W1.2）',
-    instructions: '请会同乡镇、公安核实儿童是否辍学并查找其下落。',
-    assignee: { departmentCode: 'jt-410402' },
-    countyCode: '410402',
-    due: { hours: 72 },
-    acceptedOutcomes: [{ code: 'done', label: '已办' }],
-  };
-}
+const taskInput = () => bureauTaskInput();
 
 const assignedKey = (taskId: string) => `${bureauTaskWorkflowId(taskId)}:assigned`;
 
-async function startTasks(inputs: BureauTaskInput[], taskQueue: string): Promise<void> {
-  await Promise.all(
-    inputs.map((input) => env.client.workflow.start('bureauTask', { workflowId: bureauTaskWorkflowId(input.taskId), taskQueue, args: [input] })),
-  );
-}
-
-interface OutboxRow {
-  idempotency_key: string;
-  message_id: string;
-  attempts: number;
-  sent_at: Date | null;
-}
-
-async function outbox(keys: string[]): Promise<OutboxRow[]> {
-  const result = await db.pool.query<OutboxRow>(
-    'SELECT idempotency_key, message_id, attempts, sent_at FROM notifications WHERE idempotency_key = ANY($1) ORDER BY idempotency_key',
-    [keys],
-  );
-  return result.rows;
-}
-
-/** True when none of the workflows has an activity scheduled or running: no send can still come. */
-async function noPendingActivities(inputs: BureauTaskInput[]): Promise<boolean> {
-  const descriptions = await Promise.all(inputs.map((i) => env.client.workflow.getHandle(bureauTaskWorkflowId(i.taskId)).describe()));
-  return descriptions.every((d) => (d.raw.pendingActivities ?? []).length === 0);
-}
+const startTasks = (inputs: BureauTaskInput[], taskQueue: string) => startBureauTasks(env.client, inputs, taskQueue);
+const outbox = (keys: string[]) => outboxRows(db.pool, keys);
+const noPendingActivities = (inputs: BureauTaskInput[]) => noneRunning(env.client, inputs);
 
 const killProcess = (child: ChildProcess) => stopWith(child, 'SIGKILL');
 

@@ -54,6 +54,11 @@ function spawnScript(script: string, env: Record<string, string>, readyText: str
   });
 }
 
+const outputs = new WeakMap<ChildProcess, () => string>();
+
+/** What a worker started by startWorkerProcess printed so far, for failure messages. */
+export const outputOf = (child: ChildProcess): string => outputs.get(child)?.() ?? '';
+
 /** A worker in its own process; resolves once it polls its task queue. */
 export async function startWorkerProcess(target: WorkerProcessTarget): Promise<ChildProcess> {
   const started = await spawnScript(
@@ -68,6 +73,7 @@ export async function startWorkerProcess(target: WorkerProcessTarget): Promise<C
     'worker ready',
     true,
   );
+  outputs.set(started.child, started.output);
   return started.child;
 }
 
