@@ -44,9 +44,11 @@ async function startWorker(): Promise<ChildProcess> {
 
 /** Each case as the baseline, and each of its mails received under exactly one Message-ID. */
 async function expectAsUndisturbed(cases: OpenedCase[]): Promise<Map<string, number>> {
+  const shapes = [];
+  for (const opened of cases) shapes.push(await settledShape(stack, opened));
+  // Counted once all have settled: a mail may arrive while a later case settles.
   const counts = stack.smtp.messageIdCounts();
-  for (const opened of cases) {
-    const shape = await settledShape(stack, opened);
+  for (const shape of shapes) {
     expect(comparable(shape)).toEqual(baseline);
     for (const id of shape.messageIds) expect(counts.get(id) ?? 0).toBeGreaterThanOrEqual(1);
   }

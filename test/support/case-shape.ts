@@ -92,16 +92,23 @@ export function comparable(shape: CaseShape): Omit<CaseShape, 'messageIds'> {
  * running and every mail of the case is marked sent: nothing more can still happen.
  */
 export async function settledShape(stack: TestStack, opened: OpenedCase, timeoutMs = 90_000): Promise<CaseShape> {
+  let previous: CaseShape | undefined;
   return eventually(
     async () => {
       const shape = await caseShape(stack, opened);
       const tasks = (await stack.db.pool.query<{ id: string }>('SELECT id FROM tasks WHERE case_id = $1', [opened.caseId])).rows;
       const ids = [childIntakeWorkflowId(opened.childId), caseWorkflowId('dropout', opened.caseId), ...tasks.map((t) => bureauTaskWorkflowId(t.id))];
       const descriptions = await Promise.all(ids.map((id) => stack.env.client.workflow.getHandle(id).describe()));
-      const busy = descriptions.some((d) => (d.raw.pendingActivities ?? []).length > 0);
-      return { shape, settled: !busy && shape.mails.every((m) => m.endsWith('|sent')) };
+      // Nothing scheduled: no activity, and no workflow task (a completed child task not yet
+      // taken in by the case workflow schedules its next activity only then).
+      const busy = descriptions.some((d) => (d.raw.pendingActivities ?? []).length > 0 || d.raw.pendingWorkflowTask);
+      const settled = !busy && shape.mails.every((m) => m.endsWith('|sent'));
+      // And the same twice in a row: the read model has caught up.
+      const stable = settled && previous !== undefined && JSON.stringify(previous) === JSON.stringify(shape);
+      previous = settled ? shape : undefined;
+      return { shape, stable };
     },
-    (read) => read.settled,
+    (read) => read.stable,
     timeoutMs,
   ).then((read) => read.shape);
 }
