@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { buildApp } from '../src/api/app';
+import { trackInFlight } from '../src/api/in-flight';
 import { createSmtpMailer } from '../src/activities/mailer';
 import { loadConfig } from '../src/config';
 import { migrate } from '../src/db/migrate';
@@ -127,8 +128,10 @@ async function main(): Promise<void> {
     today: () => chinaDateOf(Date.now()),
     logLevel: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL,
   });
+  const inFlight = trackInFlight(app);
   await app.listen({ host: config.HOST, port: config.PORT });
-  stops.push({ name: 'API', stop: () => app.close() });
+  // Answer the requests in flight before the pool and the client go (src/api/in-flight.ts).
+  stops.push({ name: 'API', stop: async () => void (await Promise.all([app.close(), inFlight.drained()])) });
 
   if (!config.CAREFLOW_DATA_KEY) say('CAREFLOW_DATA_KEY is not set: using the development key (never in production).');
   // Every API call needs a bearer token (docs/security.md): how to get one for each role.

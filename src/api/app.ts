@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Pool } from '../db/pool';
 import type { EligibilityParams } from '../domain/eligibility';
 import type { FieldCrypto } from '../security/field-crypto';
+import { registerTextGuard } from './text-guard';
 import { registerSecurity, type SecurityOptions } from '../security/http';
 import { loggerOptions } from '../security/logging';
 import { caseListRoutes } from './cases/list';
@@ -58,6 +59,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  // NUL and lone surrogates: a 400 at the field instead of a database error (issue #11).
+  registerTextGuard(app);
   // JSON only: a text/plain body is refused with 415 instead of failing validation as a string.
   app.removeContentTypeParser('text/plain');
   // Authentication, the authorisation policy, rate limits, security headers (src/security/http.ts).

@@ -41,6 +41,8 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; message: st
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: '请求体必须是 JSON（Content-Type: application/json）' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'INVALID_BODY', message: '请求体长度与 Content-Length 不符' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'INVALID_JSON', message: '请求体为空，应为 JSON' },
+  // RFC 10008: a QUERY request must name its content type; fastify refuses it before routing.
+  FST_ERR_ROUTE_MISSING_CONTENT_TYPE: { status: 400, code: 'MISSING_CONTENT_TYPE', message: '请求缺少 Content-Type 头' },
 };
 
 function locationOf(context: string | undefined): string {
@@ -93,6 +95,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (error.statusCode === 429) {
       return reply.code(429).send({ code: 'RATE_LIMITED', message: '请求过于频繁，请稍后再试', details: [] });
+    }
+    // Any other refusal fastify makes itself is the client's fault, never a 500 (the API
+    // fuzz test found QUERY requests answered 500, issue #11).
+    if (error.code?.startsWith('FST_') && error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.code(error.statusCode).send({ code: 'BAD_REQUEST', message: '请求无效', details: [{ path: 'request', message: error.message }] });
     }
     if (isResponseSerializationError(error)) {
       request.log.error({ err: error }, 'response does not match its schema');

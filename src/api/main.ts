@@ -9,6 +9,10 @@ import { connectClient } from '../temporal/connection';
 import { careflowDataConverter, payloadKeysFrom } from '../temporal/data-converter';
 import { ensureSurveySchedules } from '../temporal/survey-schedules';
 import { buildApp } from './app';
+import { trackInFlight } from './in-flight';
+
+/** Below the API's stop period (20 s) so that the exit is ours, not a SIGKILL. */
+const API_SHUTDOWN_FORCE_MS = 15_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -31,15 +35,27 @@ async function main(): Promise<void> {
     today: () => chinaDateOf(Date.now()),
     logLevel: config.LOG_LEVEL,
   });
+  // Graceful shutdown (issue #11, docs/reliability.md): close() stops accepting and answers
+  // requests that arrive on kept-alive connections with 503; the requests in flight are
+  // then awaited (src/api/in-flight.ts); only then do the Temporal connection and the pool
+  // go. A request that hangs must not keep the process past the orchestrator's stop period
+  // (docker-compose `stop_grace_period: 20s`): after API_SHUTDOWN_FORCE_MS it exits, non-zero.
+  const inFlight = trackInFlight(app);
+  let stopping = false;
   const shutdown = async () => {
-    // Fastify's close() stops accepting and waits for in-flight requests to finish.
-    await app.close();
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => {
+      console.error('shutdown: in-flight requests did not finish in time; exiting');
+      process.exit(1);
+    }, API_SHUTDOWN_FORCE_MS).unref();
+    await Promise.all([app.close(), inFlight.drained()]);
     await temporal.connection.close();
     await pool.end();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
   await app.listen({ host: config.HOST, port: config.PORT });
 }
 

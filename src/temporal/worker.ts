@@ -16,6 +16,18 @@ export interface WorkerTarget {
   dataConverter: DataConverter;
 }
 
+/**
+ * Graceful shutdown (issue #11). On SIGTERM the worker stops polling at once and lets the
+ * activities it holds finish: our activities neither heartbeat nor watch for cancellation,
+ * so an attempt that is cut short is simply retried by another worker, but one that is
+ * allowed to finish is not run twice (a mail held at the SMTP server's 250 is the case that
+ * matters, docs/notifications.md). The grace is how long they may take before they are told
+ * to cancel; past the force time the worker gives up, run() rejects and the process exits,
+ * always inside the orchestrator's stop period (docker-compose `stop_grace_period: 60s`).
+ * The send activity's own timeout is 30 s, so a held mail always fits in the grace.
+ */
+export const WORKER_SHUTDOWN = { graceTime: '35s', forceTime: '50s' } as const;
+
 export async function createCareflowWorker(
   target: WorkerTarget,
   deps: ActivityDeps,
@@ -29,6 +41,8 @@ export async function createCareflowWorker(
     ...(usePrebuilt ? { workflowBundle: { codePath: prebuiltBundlePath } } : { workflowsPath }),
     activities: createActivities(deps),
     dataConverter: target.dataConverter,
+    shutdownGraceTime: WORKER_SHUTDOWN.graceTime,
+    shutdownForceTime: WORKER_SHUTDOWN.forceTime,
     ...overrides,
   });
 }

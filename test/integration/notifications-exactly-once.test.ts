@@ -12,21 +12,19 @@
  * today's date) hits the end of the published holiday calendar, which would add a second,
  * 'calendar-not-covered' mail per task.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageIdFor } from '../../src/activities/notifications';
 import { bureauTaskWorkflowId } from '../../src/temporal/workflow-ids';
 import type { BureauTaskInput } from '../../src/workflows/messages';
+import { ASSIGNEE, bureauTaskInput, noPendingActivities as noneRunning, outboxRows, startBureauTasks, type OutboxRow } from '../support/bureau-tasks';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { startWorkerProcess as startWorker, stopWith, until } from '../support/processes';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp';
 import { devServerEnvironment } from '../support/temporal';
 
-const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
-const workerScript = fileURLToPath(new URL('../support/worker-process.ts', import.meta.url));
-const ASSIGNEE = 'jt-410402@pds.careflow.local';
 
 let env: TestWorkflowEnvironment;
 let db: TestDatabase;
@@ -43,91 +41,19 @@ afterAll(async () => {
   await Promise.all([env?.teardown(), db?.drop()]);
 });
 
-function taskInput(): BureauTaskInput {
-  return {
-    taskId: randomUUID(),
-    kind: 'dropout.verify',
-    title: '核查辍学儿童并查找下落（W1.2）',
-    instructions: '请会同乡镇、公安核实儿童是否辍学并查找其下落。',
-    assignee: { departmentCode: 'jt-410402' },
-    countyCode: '410402',
-    due: { hours: 72 },
-    acceptedOutcomes: [{ code: 'done', label: '已办' }],
-  };
-}
+const taskInput = () => bureauTaskInput();
 
 const assignedKey = (taskId: string) => `${bureauTaskWorkflowId(taskId)}:assigned`;
 
-async function startTasks(inputs: BureauTaskInput[], taskQueue: string): Promise<void> {
-  await Promise.all(
-    inputs.map((input) => env.client.workflow.start('bureauTask', { workflowId: bureauTaskWorkflowId(input.taskId), taskQueue, args: [input] })),
-  );
-}
+const startTasks = (inputs: BureauTaskInput[], taskQueue: string) => startBureauTasks(env.client, inputs, taskQueue);
+const outbox = (keys: string[]) => outboxRows(db.pool, keys);
+const noPendingActivities = (inputs: BureauTaskInput[]) => noneRunning(env.client, inputs);
 
-interface OutboxRow {
-  idempotency_key: string;
-  message_id: string;
-  attempts: number;
-  sent_at: Date | null;
-}
+const killProcess = (child: ChildProcess) => stopWith(child, 'SIGKILL');
 
-async function outbox(keys: string[]): Promise<OutboxRow[]> {
-  const result = await db.pool.query<OutboxRow>(
-    'SELECT idempotency_key, message_id, attempts, sent_at FROM notifications WHERE idempotency_key = ANY($1) ORDER BY idempotency_key',
-    [keys],
-  );
-  return result.rows;
-}
-
-/** Polls `check` every 100 ms until it returns true; fails with `what` after `timeoutMs`. */
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** True when none of the workflows has an activity scheduled or running: no send can still come. */
-async function noPendingActivities(inputs: BureauTaskInput[]): Promise<boolean> {
-  const descriptions = await Promise.all(inputs.map((i) => env.client.workflow.getHandle(bureauTaskWorkflowId(i.taskId)).describe()));
-  return descriptions.every((d) => (d.raw.pendingActivities ?? []).length === 0);
-}
-
-function killProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
-
-/** A worker in its own process (test/support/worker-process.ts); resolves once it polls. */
 async function startWorkerProcess(taskQueue: string, smtpUrl: string): Promise<ChildProcess> {
-  // `node --import tsx`, not the `tsx` command: the latter runs the script in a child
-  // process, which a SIGKILL of the command would leave running.
-  const child = spawn(process.execPath, ['--import', 'tsx', workerScript], {
-    cwd: projectRoot,
-    env: { ...process.env, DATABASE_URL: db.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', TASK_QUEUE: taskQueue, SMTP_URL: smtpUrl },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  const child = await startWorker({ databaseUrl: db.url, temporalAddress: env.address, namespace: env.namespace, taskQueue, smtpUrl });
   children.push(child);
-  let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker process not ready after 30 s:\n${output}`)), 30_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('worker ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`worker process exited (${code ?? signal}) before it was ready:\n${output}`));
-    });
-  });
   return child;
 }
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../scripts/local-services';
+import { resolveSchemathesis } from '../../scripts/provision-fuzzer';
 import { resolveFaketimeLibrary, resolveTemporalCli, resolveTestServer } from '../../scripts/temporal-binaries';
 
 declare module 'vitest' {
@@ -15,6 +16,8 @@ declare module 'vitest' {
     temporalCliPath: string;
     temporalTestServerPath: string;
     faketimeLibrary: string;
+    /** PYTHONPATH of the pinned schemathesis install (scripts/provision-fuzzer.ts). */
+    schemathesisPath: string;
   }
 }
 
@@ -27,6 +30,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const faketime = resolveFaketimeLibrary();
   if (!faketime) throw new Error('libfaketime missing: run `npm test`, which provisions it');
   project.provide('faketimeLibrary', faketime);
+
+  const fuzzer = resolveSchemathesis(false);
+  if (!fuzzer) throw new Error('schemathesis missing: run `npm test`, which provisions it');
+  project.provide('schemathesisPath', fuzzer.pythonPath);
 
   const dataDir = mkdtempSync(join(tmpdir(), 'careflow-test-pg-'));
   // As root, Postgres runs as the 'postgres' user, which must be able to enter the folder.

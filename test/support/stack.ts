@@ -40,7 +40,15 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export async function startTestStack(): Promise<TestStack> {
+export interface TestStackOptions {
+  /**
+   * false: no worker in this process; the test runs its own in processes it can SIGTERM or
+   * SIGKILL (test/support/processes.ts), on `taskQueue` against `db.url` and `smtp.url`.
+   */
+  inProcessWorker?: boolean;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const [env, db, smtp] = await Promise.all([devServerEnvironment(), createTestDatabase(), startTestSmtpServer()]);
   const taskQueue = `careflow-${randomUUID()}`;
   const mailer: Mailer = createSmtpMailer(smtp.url, 'careflow <noreply@careflow.local>');
@@ -59,11 +67,14 @@ export async function startTestStack(): Promise<TestStack> {
   const tokenFor = (role: Role, jurisdiction: Omit<TokenClaims, 'role'> = {}, subject?: string) => minter.mint({ role, ...jurisdiction }, { subject });
   const adminToken = await tokenFor('admin', {}, 'test-operator');
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  const worker: Worker = await createCareflowWorker(
-    { connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, dataConverter: TEST_DATA_CONVERTER },
-    { pool: db.pool, mailer, publicBaseUrl: address, centralUrbanDistricts: CENTRAL_DISTRICTS },
-  );
-  const workerRun = worker.run();
+  const worker: Worker | undefined =
+    options.inProcessWorker === false
+      ? undefined
+      : await createCareflowWorker(
+          { connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, dataConverter: TEST_DATA_CONVERTER },
+          { pool: db.pool, mailer, publicBaseUrl: address, centralUrbanDistricts: CENTRAL_DISTRICTS },
+        );
+  const workerRun = worker?.run();
   return {
     baseUrl: address,
     app,
@@ -86,7 +97,7 @@ export async function startTestStack(): Promise<TestStack> {
     },
     async stop() {
       await app.close();
-      worker.shutdown();
+      worker?.shutdown();
       await workerRun;
       mailer.close();
       await Promise.all([env.teardown(), db.drop(), smtp.stop()]);

@@ -39,7 +39,8 @@ async function main(): Promise<void> {
   const centralUrbanDistricts = (process.env.CENTRAL_URBAN_DISTRICTS || '410402,410403,410411').split(',').map((c) => c.trim()).filter(Boolean);
 
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  if (process.send) process.on('disconnect', () => process.exit(1));
+  const orphaned = () => process.exit(1);
+  if (process.send) process.on('disconnect', orphaned);
 
   const pool = createPool(databaseUrl);
   const mailer = createSmtpMailer(smtpUrl, process.env.MAIL_FROM || 'careflow <noreply@careflow.local>');
@@ -57,6 +58,9 @@ async function main(): Promise<void> {
   await connection.close();
   mailer.close();
   await pool.end();
+  // The IPC channel would keep the process alive after a graceful shutdown.
+  process.off('disconnect', orphaned);
+  if (process.connected) process.disconnect();
 }
 
 main().catch((error: unknown) => {
