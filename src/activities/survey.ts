@@ -42,7 +42,8 @@ export function createSurveyActivities(deps: Pick<ActivityDeps, 'pool' | 'centra
 
     /**
      * Ends collection and reconciles: findings replace any earlier ones. Returns the items a
-     * children's director must verify (texts carry the child's name: payloads are encrypted).
+     * children's director must verify: keys and codes, no personal data (the director reads
+     * the finding through the API).
      */
     async reconcileSurveyRecord(request: { surveyId: string; onDate: string }): Promise<{ verifications: VerificationItem[]; rows: number }> {
       return inTransaction(deps.pool, async (client) => {
@@ -63,8 +64,6 @@ export function createSurveyActivities(deps: Pick<ActivityDeps, 'pool' | 'centra
             key: finding.key,
             classification: finding.classification as VerificationItem['classification'],
             assigneeCode: visitAssigneeCode(survey.countyCode, finding.profile.township ?? '').code,
-            name: finding.profile.name,
-            birthDate: finding.profile.birthDate,
             conflicts: finding.conflicts,
         }));
         return { verifications, rows: rows.length };

@@ -61,21 +61,24 @@ export interface VerificationItem {
   classification: VerifiedClass;
   /** The township's children's director (`xz-…`), else the county civil-affairs bureau. */
   assigneeCode: string;
-  name: string;
-  birthDate: string;
   conflicts: string[];
 }
 
+/**
+ * The task's texts are mailed (to the director, and up the ladder to department heads) and
+ * travel in the workflow's history: they name the survey record, never the child (no name,
+ * no birth date); the director reads who it is in the survey's findings through the API.
+ */
 export function verificationTask(item: VerificationItem, period: string): { title: string; instructions: string; acceptedOutcomes: OutcomeSpec[] } {
-  const who = `${item.name}（出生日期 ${item.birthDate}）`;
+  const who = `摸排记录 ${item.key} 所指儿童（姓名等信息请在本期摸排核对结果中查看）`;
   const what: Record<VerifiedClass, string> = {
-    'new-candidate': `部门数据中发现 ${who}，台账中没有。请入户核实是否为流动儿童。`,
-    'possibly-moved-away': `台账中的 ${who} 在本期各部门数据中均未出现。请核实是否仍在本地居住。`,
-    conflicting: `${who} 的各来源信息不一致（${item.conflicts.map((field) => FIELD_LABELS[field] ?? field).join('、')}）。请核实并更正台账。`,
+    'new-candidate': `部门数据中发现${who}，台账中没有。请入户核实是否为流动儿童。`,
+    'possibly-moved-away': `台账中的${who}在本期各部门数据中均未出现。请核实是否仍在本地居住。`,
+    conflicting: `${who}的各来源信息不一致（${item.conflicts.map((field) => FIELD_LABELS[field] ?? field).join('、')}）。请核实并更正台账。`,
   };
   return {
     title: `${period} 流动儿童摸排核实：${CLASS_LABELS[item.classification]}`,
-    instructions: `${what[item.classification]}（摸排记录 ${item.key}）`,
+    instructions: what[item.classification],
     acceptedOutcomes: [...VERIFICATION_OUTCOMES[item.classification]],
   };
 }

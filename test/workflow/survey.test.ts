@@ -114,6 +114,14 @@ describe('survey: a half-year cycle (M1, M3)', () => {
     expect(new Set(tasks.map((task) => task.kind))).toContain('survey.possibly-moved-away');
     expect(new Set(tasks.map((task) => task.kind))).toContain('survey.new-candidate');
     expect(tasks.every((task) => /^xz-410402\d{3}$/.test(task.assignee_code))).toBe(true);
+    // The tasks are mailed and travel in histories: they name the survey record, never the child.
+    const texts = (await bed.db.pool.query<{ title: string; instructions: string }>("SELECT title, instructions FROM tasks WHERE kind LIKE 'survey.%'")).rows;
+    const mails = bed.smtp.messages.map((m) => `${m.subject}\n${m.text}`);
+    expect(texts.every((t) => /摸排记录 \S+/.test(t.instructions))).toBe(true);
+    for (const child of data.children) {
+      expect(texts.some((t) => t.instructions.includes(child.name) || t.instructions.includes(child.birthDate))).toBe(false);
+      expect(mails.some((m) => m.includes(child.name) || m.includes(child.residentId))).toBe(false);
+    }
     const findings = (await bed.db.pool.query<{ key: string; classification: string; child_id: string | null; task_id: string | null }>('SELECT key, classification, child_id, task_id FROM survey_findings')).rows;
     const registeredHere = data.children.filter((c) => c.inRegister).length;
     expect(findings.filter((f) => f.child_id).length).toBe(registeredHere);
