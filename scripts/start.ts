@@ -16,6 +16,7 @@ import { chinaDateOf } from '../src/domain/calendar-date';
 import { localTokenMinterFromConfig } from '../src/security/auth';
 import { createFieldCrypto, dataKeyFrom } from '../src/security/field-crypto';
 import { connectClient } from '../src/temporal/connection';
+import { ensureSurveySchedules } from '../src/temporal/survey-schedules';
 import { careflowDataConverter, payloadKeysFrom } from '../src/temporal/data-converter';
 import { createCareflowWorker } from '../src/temporal/worker';
 import { startEmbeddedPostgres, startMailInbox, startTemporalDevServer, type LocalService } from './local-services';
@@ -119,6 +120,8 @@ async function main(): Promise<void> {
 
   const temporal = await connectClient({ address: temporalAddress, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   stops.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
+  // Issue #13: each county's half-yearly survey schedule, as the API process creates them.
+  await ensureSurveySchedules(temporal, config.TEMPORAL_TASK_QUEUE);
   const app = await buildApp({
     pool,
     temporal,

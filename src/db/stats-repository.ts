@@ -93,46 +93,51 @@ export async function caseworkStats(db: Pool, filter: StatsFilter, now: Date) {
 
 /**
  * S20 visit compliance per township (the children's director's department the plans are
- * assigned to): planned visits DUE in the period up to today against planned visits DONE in
- * it (visits counted toward a quarter's quota; extra visits beyond it do not make up for
- * another child's missed one), and the quarters that ended short. A visit counts for the
- * township of the plan part it was made in (a plan handed over mid-quarter has two parts).
+ * assigned to). A planned visit is DUE once its due date has passed (a visit is due by the
+ * end of its day), within the period, and while its plan part was running (a part closed by
+ * a hand-over, the flags clearing or the child leaving charges nothing after it closed). It
+ * is DONE when the visit that fills that slot of the same plan part was recorded: so one
+ * child's early visits never make up for another child's missed one. A part is the plan's
+ * run from `planned_from` until the next part of the same quarter (a hand-over's new
+ * township). `quartersShort` counts the parts that ended short, in the period their
+ * quarter's last day falls in.
  */
 export async function visitComplianceStats(db: Pool, filter: StatsFilter) {
   const rows = (await db.query<{ township: string; townshipName: string | null; county: string; due: number; done: number; quartersShort: number }>(
-    `WITH due AS (
-       SELECT vq.assignee_code, vq.county_code,
-              sum((SELECT count(*) FROM unnest(vq.due_dates) d
-                    WHERE d <= $1::date AND ($3::date IS NULL OR d >= $3::date) AND ($4::date IS NULL OR d <= $4::date)))::int AS due,
-              -- A short quarter counts in the period its last day falls in (it closes at the
-              -- first instant of the next quarter, which belongs to the next period).
-              count(*) FILTER (WHERE vq.outcome = 'short'
-                                 AND ($3::date IS NULL OR quarter_end >= $3::date) AND ($4::date IS NULL OR quarter_end <= $4::date))::int AS short
-         FROM visit_quarters vq,
-              LATERAL (SELECT (make_date(split_part(vq.quarter, '-Q', 1)::int, split_part(vq.quarter, '-Q', 2)::int * 3, 1)
-                               + interval '1 month' - interval '1 day')::date AS quarter_end) q
+    `WITH parts AS (
+       SELECT vq.*, (make_date(split_part(vq.quarter, '-Q', 1)::int, split_part(vq.quarter, '-Q', 2)::int * 3, 1)
+                     + interval '1 month' - interval '1 day')::date AS quarter_end
+         FROM visit_quarters vq
         WHERE ($2::text IS NULL OR vq.county_code = $2::text)
-        GROUP BY vq.assignee_code, vq.county_code
-     ), done AS (
-       SELECT part.assignee_code, count(*)::int AS done
-         FROM visits v
-         JOIN LATERAL (SELECT vq.assignee_code, vq.county_code FROM visit_quarters vq
-                        WHERE vq.plan_id = v.plan_id AND vq.quarter = v.quarter AND vq.planned_from <= v.visited_on
-                        ORDER BY vq.planned_from DESC LIMIT 1) part ON true
-        WHERE v.status = 'recorded' AND v.slot IS NOT NULL AND v.visited_on <= $1::date
-          AND ($3::date IS NULL OR v.visited_on >= $3::date) AND ($4::date IS NULL OR v.visited_on <= $4::date)
-          AND ($2::text IS NULL OR part.county_code = $2::text)
-        GROUP BY part.assignee_code
+     ), slots AS (
+       SELECT p.assignee_code, p.county_code,
+              EXISTS (SELECT 1 FROM visits v
+                       WHERE v.plan_id = p.plan_id AND v.quarter = p.quarter AND v.slot = d.slot AND v.status = 'recorded'
+                         AND v.visited_on >= p.planned_from
+                         AND NOT EXISTS (SELECT 1 FROM visit_quarters later
+                                          WHERE later.plan_id = p.plan_id AND later.quarter = p.quarter
+                                            AND later.planned_from > p.planned_from AND later.planned_from <= v.visited_on)) AS done
+         FROM parts p, unnest(p.due_dates) WITH ORDINALITY AS d(due_on, slot)
+        WHERE d.due_on < $1::date AND ($3::date IS NULL OR d.due_on >= $3::date) AND ($4::date IS NULL OR d.due_on <= $4::date)
+          AND (p.closed_at IS NULL OR d.due_on < (p.closed_at AT TIME ZONE 'Asia/Shanghai')::date)
+     ), totals AS (
+       SELECT assignee_code, county_code, count(*)::int AS due, count(*) FILTER (WHERE done)::int AS done
+         FROM slots GROUP BY assignee_code, county_code
+     ), townships AS (
+       SELECT assignee_code, county_code,
+              count(*) FILTER (WHERE outcome = 'short' AND ($3::date IS NULL OR quarter_end >= $3::date)
+                                 AND ($4::date IS NULL OR quarter_end <= $4::date))::int AS short
+         FROM parts GROUP BY assignee_code, county_code
      )
-     SELECT due.assignee_code AS township, d.name AS "townshipName", due.county_code AS county,
-            due.due, COALESCE(done.done, 0) AS done, due.short AS "quartersShort"
-       FROM due LEFT JOIN done ON done.assignee_code = due.assignee_code
-       LEFT JOIN departments d ON d.code = due.assignee_code
-      ORDER BY due.county_code, due.assignee_code`,
+     SELECT t.assignee_code AS township, d.name AS "townshipName", t.county_code AS county,
+            COALESCE(totals.due, 0) AS due, COALESCE(totals.done, 0) AS done, t.short AS "quartersShort"
+       FROM townships t
+       LEFT JOIN totals ON totals.assignee_code = t.assignee_code AND totals.county_code = t.county_code
+       LEFT JOIN departments d ON d.code = t.assignee_code
+      ORDER BY t.county_code, t.assignee_code`,
     [filter.today, filter.county ?? null, filter.from ?? null, filter.to ?? null],
   )).rows;
-  // Visits made ahead of their due date can outnumber the visits due so far: capped at 100 %.
-  return rows.map((row) => ({ ...row, townshipName: row.townshipName ?? row.township, rate: row.due === 0 ? null : Math.min(1, row.done / row.due) }));
+  return rows.map((row) => ({ ...row, townshipName: row.townshipName ?? row.township, rate: row.due === 0 ? null : row.done / row.due }));
 }
 
 /**

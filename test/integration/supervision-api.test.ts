@@ -160,10 +160,18 @@ describe('GET /api/v1/stats (M3)', () => {
       [randomUUID(), plan!.childId, plan!.planId],
     );
 
+    // Another plan of the township, its two September visits never made: the first plan's
+    // visits beyond its own slots (the slot-less one above) do not make up for them.
+    await stack.db.pool.query(
+      `INSERT INTO visit_quarters (plan_id, quarter, child_id, workflow_id, county_code, assignee_code, planned_from, quota, due_dates, done, assessed, outcome, opened_at, closed_at)
+       VALUES ($1, '2026-Q3', $2, 'key-care-visits:other', '410421', $3, '2026-09-01', 2, $4, 0, false, 'short', '2026-08-31T16:00:00Z', '2026-09-30T16:00:00Z')`,
+      [randomUUID(), plan!.childId, plan!.township, ['2026-09-10', '2026-09-25']],
+    );
+
     const q3 = await stack.request('GET', '/api/v1/stats?from=2026-07-01&to=2026-09-30');
     expect(q3.status).toBe(200);
     expect(q3.body.visits.byTownship).toEqual([
-      { township: plan!.township, townshipName: expect.stringContaining('城关镇'), county: '410421', due: 6, done: 4, rate: 4 / 6, quartersShort: 1 },
+      { township: plan!.township, townshipName: expect.stringContaining('城关镇'), county: '410421', due: 8, done: 4, rate: 4 / 8, quartersShort: 2 },
     ]);
     // August alone: 2 due, 2 done; the short quarter ended in September.
     const august = await stack.request('GET', '/api/v1/stats?from=2026-08-01&to=2026-08-31&county=410421');

@@ -2,6 +2,7 @@
  * Issue #12: the city's base service list and the counties' lists (R2), and a child's
  * entitlements (M3, `GET /api/v1/children/:id/entitlements`).
  */
+import { auditActor } from '../../security/auth';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { appendAudit } from '../../db/audit';
 import { insertCountyList, latestCountyList, listInForce, lockCountyLists } from '../../db/catalogue-repository';
@@ -29,7 +30,7 @@ const sameList = (a: ServiceList, b: Omit<ServiceList, 'version'>): boolean =>
   a.label === b.label && a.effectiveFrom === b.effectiveFrom && a.referralWorkingDays === b.referralWorkingDays && canonical(a.items) === canonical(b.items);
 
 /** R2 check, then a new version; a retry of the version just published returns it unchanged. */
-async function publishCountyList(deps: EntitlementDeps, countyCode: string, body: PublishListBody): Promise<{ created: boolean; list: ServiceList }> {
+async function publishCountyList(deps: EntitlementDeps, countyCode: string, body: PublishListBody, actor: string): Promise<{ created: boolean; list: ServiceList }> {
   const today = deps.today();
   const list = {
     countyCode,
@@ -59,7 +60,7 @@ async function publishCountyList(deps: EntitlementDeps, countyCode: string, body
     if (latest && sameList(latest, list)) return { created: false, list: latest };
     const saved = await insertCountyList(client, list);
     await appendAudit(client, {
-      actor: 'api',
+      actor,
       entityType: 'county',
       entityId: countyCode,
       action: 'service-list.published',
@@ -104,7 +105,7 @@ export function entitlementRoutes(deps: EntitlementDeps): FastifyPluginAsyncZod 
         response: { 200: serviceListView, 201: serviceListView, 400: errorBodySchema, 422: listRejectedSchema },
       },
       handler: async (request, reply) => {
-        const result = await publishCountyList(deps, request.params.code, request.body);
+        const result = await publishCountyList(deps, request.params.code, request.body, auditActor(request.principal));
         return reply.code(result.created ? 201 : 200).send(result.list);
       },
     });

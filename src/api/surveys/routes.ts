@@ -1,4 +1,5 @@
 /** Issue #13 (M1, M3): the half-yearly monitoring survey, `/api/v1/surveys`. */
+import { auditActor, type Principal } from '../../security/auth';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { PERIOD_PATTERN } from '../../domain/survey-period';
@@ -88,7 +89,7 @@ const findingView = z.object({
 });
 const findingListView = z.object({ items: z.array(findingView), page: z.number(), pageSize: z.number(), total: z.number() });
 
-const ACTOR = (request: { principal: { subject: string } | null }) => request.principal?.subject ?? 'api';
+const ACTOR = (request: { principal: Principal | null }) => auditActor(request.principal);
 
 export function surveyRoutes(deps: SurveyDeps): FastifyPluginAsyncZod {
   return async (app) => {
