@@ -5,6 +5,7 @@
 import { appendAudit } from '../db/audit';
 import { inTransaction } from '../db/pool';
 import { CITY_CODE } from '../domain/escalation';
+import { SENSITIVE_CASE_TYPES, WITHHELD_TEXT } from '../security/sensitive-fields';
 import { referralWorkflowId } from '../temporal/workflow-ids';
 import type { ReplyRecord, SuggestionRecord } from '../workflows/messages';
 import type { ActivityDeps } from './index';
@@ -42,12 +43,17 @@ export function createReferralActivities(deps: Pick<ActivityDeps, 'pool'>) {
         );
         if (open.rows[0]) return { referralId: open.rows[0].id, created: false, procuratorateCode };
         const breaches = await client.query(
-          `SELECT b.kind, b.at, t.id AS "taskId", t.kind AS "taskKind", t.title, t.due_at AS "dueAt", t.case_id AS "caseId",
+          // A task of a W2/W3 case says in its kind and title what happened to the child (an
+          // urgent hospital referral): the dossier names the breach, not that (issue #10).
+          `SELECT b.kind, b.at, t.id AS "taskId",
+                  CASE WHEN t.case_type = ANY($2) THEN 'withheld' ELSE t.kind END AS "taskKind",
+                  CASE WHEN t.case_type = ANY($2) THEN $3 ELSE t.title END AS title,
+                  t.due_at AS "dueAt", t.case_id AS "caseId",
                   (SELECT coalesce(json_agg(json_build_object('level', e.level, 'recipient', e.recipient, 'label', e.label, 'at', e.at) ORDER BY e.level), '[]')
                      FROM escalations e WHERE e.task_id = t.id) AS escalations
              FROM breaches b JOIN tasks t ON t.id = b.task_id
             WHERE b.department_code = $1 ORDER BY b.at`,
-          [request.departmentCode],
+          [request.departmentCode, [...SENSITIVE_CASE_TYPES], WITHHELD_TEXT],
         );
         const dossier = { department: request.departmentCode, reason: request.reason, triggeredBy: request.taskId, breaches: breaches.rows };
         await client.query(

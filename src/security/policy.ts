@@ -84,8 +84,9 @@ export const POLICY: Readonly<Record<string, Rule>> = Object.freeze({
 
   // Home visits of key-care children (issue #4): recorded by caseworkers (a township's caseworker too).
   'POST /api/v1/children/:id/visits': { group: 'Visits', does: 'record a home visit', roles: ['caseworker'], record: child },
-  'GET /api/v1/children/:id/visits': { group: 'Visits', does: "list a child's visits", roles: ['caseworker', 'supervisor'], record: child },
-  'GET /api/v1/children/:id/visits/:visitId': { group: 'Visits', does: 'read a visit', roles: ['caseworker', 'supervisor'], record: child },
+  // Visit findings (notes, the guardian's assessment, needs) are personal data: reads are logged.
+  'GET /api/v1/children/:id/visits': { group: 'Visits', does: "list a child's visits", roles: ['caseworker', 'supervisor'], record: child, logRead: true },
+  'GET /api/v1/children/:id/visits/:visitId': { group: 'Visits', does: 'read a visit', roles: ['caseworker', 'supervisor'], record: child, logRead: true },
   'GET /api/v1/children/:id/visit-plan': { group: 'Visits', does: "read a child's visit plan", roles: ['caseworker', 'supervisor'], record: child },
 
   // Service lists and entitlements (issue #12, R2, M3).

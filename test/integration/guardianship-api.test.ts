@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chinaDateOf } from '../../src/domain/calendar-date';
 import { childBody } from '../support/fixtures';
 import { eventually } from '../support/eventually';
+import { ART92_SITUATION_LABELS } from '../../src/domain/guardianship';
 import { startTestStack, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -57,11 +58,20 @@ describe('case API: a temporary-guardianship case (W3) through HTTP', () => {
     // W3.1-W3.2: the police hold the child until they hand over in writing.
     const reported = await eventually(view, (r) => r.body.facts.custodianKind === 'police');
     expect(reported.body).toMatchObject({ stageLabel: '公安带离与书面移交（W3.2）', facts: { custodian: '新华区公安局', custodianDepartment: 'ga-410402', situation: 'guardian-missing' } });
-    // Issue #10: the Art. 92 situation is for the caseworker, not for the county supervisor.
-    const asSupervisor = await stack.request('GET', `/api/v1/cases/${caseId}`, undefined, {}, await stack.tokenFor('supervisor', { county: '410402' }));
-    expect(asSupervisor.body).toMatchObject({ stage: 'handover', facts: { custodian: '新华区公安局' } });
-    expect(asSupervisor.body.facts).not.toHaveProperty('situation');
-    expect(asSupervisor.body.withheld).toEqual(['facts.situation', 'timeline.reported.situation', 'timeline.reported.situationLabel']);
+    // Issue #10: the Art. 92 situation is for the caseworker and the police holding the
+    // child, not for the county supervisor (neither in the case nor in its tasks' texts).
+    const supervisor = await stack.tokenFor('supervisor', { county: '410402' });
+    const asSupervisor = await stack.request('GET', `/api/v1/cases/${caseId}`, undefined, {}, supervisor);
+    expect(asSupervisor.body).toMatchObject({ stage: 'handover', facts: { custodianKind: 'police', custodianDepartment: 'ga-410402' } });
+    expect(asSupervisor.body.withheld).toEqual(expect.arrayContaining(['facts', 'timeline']));
+    const supervisorTasks = await stack.request('GET', `/api/v1/tasks?caseId=${caseId}`, undefined, {}, supervisor);
+    for (const seen of [asSupervisor.body, supervisorTasks.body]) {
+      expect(JSON.stringify(seen)).not.toContain('guardian-missing');
+      expect(JSON.stringify(seen)).not.toContain(ART92_SITUATION_LABELS['guardian-missing']);
+    }
+    const policeToken = await stack.tokenFor('bureau', { department: 'ga-410402', county: '410402' });
+    const police = await eventually(() => stack.request('GET', `/api/v1/tasks?caseId=${caseId}`, undefined, {}, policeToken), (r) => r.body.items?.length > 0);
+    expect(police.body.items[0].instructions).toContain(ART92_SITUATION_LABELS['guardian-missing']);
     const tooEarly = await action({ action: 'record-placement', placement: 'relatives', holder: '外祖母', date: today(), by: '民政局王科长' });
     expect(tooEarly).toMatchObject({ status: 409, body: { code: 'ACTION_NOT_ALLOWED', details: [{ path: 'body.action' }] } });
     expect(tooEarly.body.message).toContain('公安机关尚未书面移交儿童（W3.2）');

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childBody } from '../support/fixtures';
 import { eventually } from '../support/eventually';
+import { WITHHELD_TEXT } from '../../src/security/sensitive-fields';
 import { startTestStack, type TestStack } from '../support/stack';
 
 let stack: TestStack;
@@ -61,16 +62,22 @@ describe('case API: a mental-health referral (W2) through HTTP', () => {
     const consented = await actOn({ action: 'record-guardian-decision', decision: 'consented', danger: false, date: '2026-11-20', by: '儿童主任王某' });
     expect(consented.status).toBe(200);
     expect(consented.body.facts).toMatchObject({ consent: 'consented', tier: 'medium' });
-    // Issue #10: the county supervisor sees where the case stands, not the tier or the consent;
-    // the county caseworker who carries it sees both.
-    const asSupervisor = await stack.request('GET', `/api/v1/cases/${caseId}`, undefined, {}, await stack.tokenFor('supervisor', { county: '410402' }));
+    // Issue #10: the county supervisor sees where the case stands, not the tier, the consent
+    // or what its tasks are about (in the case view and through the tasks API); the county
+    // caseworker who carries it sees everything.
+    const supervisor = await stack.tokenFor('supervisor', { county: '410402' });
+    const asSupervisor = await stack.request('GET', `/api/v1/cases/${caseId}`, undefined, {}, supervisor);
     expect(asSupervisor.status).toBe(200);
-    expect(asSupervisor.body.facts).not.toHaveProperty('consent');
-    expect(asSupervisor.body.facts).not.toHaveProperty('tier');
-    expect(asSupervisor.body.facts).not.toHaveProperty('riskTier');
-    expect(asSupervisor.body.withheld).toEqual(expect.arrayContaining(['facts.consent', 'facts.riskTier', 'facts.tier', 'timeline.reported.riskTier', 'timeline.guardian-decision.decision']));
-    expect(JSON.stringify(asSupervisor.body)).not.toContain('medium');
-    expect(asSupervisor.body.stageLabel).toBe('转介（W2.4）');
+    expect(asSupervisor.body).toMatchObject({ stageLabel: '转介（W2.4）', facts: {} });
+    expect(asSupervisor.body.withheld).toEqual(expect.arrayContaining(['facts', 'timeline']));
+    expect(asSupervisor.body.openTasks.every((t: { title: string; dueAt: string }) => t.title === WITHHELD_TEXT && t.dueAt)).toBe(true);
+    expect(asSupervisor.body.timeline.every((e: { kind: string; summary: object }) => ['stage', 'task-assigned', 'task-completed', 'withheld'].includes(e.kind) && Object.keys(e.summary).length === 0)).toBe(true);
+    const supervisorTasks = await stack.request('GET', `/api/v1/tasks?caseId=${caseId}`, undefined, {}, supervisor);
+    expect(supervisorTasks.body.items.length).toBeGreaterThan(0);
+    expect(supervisorTasks.body.items.every((t: { instructions: string; kind: string }) => t.instructions === WITHHELD_TEXT && t.kind === 'withheld')).toBe(true);
+    for (const seen of [asSupervisor.body, supervisorTasks.body]) {
+      expect(JSON.stringify(seen)).not.toMatch(/medium|consented|mental-health\.[a-z]/);
+    }
     const asCaseworker = await stack.request('GET', `/api/v1/cases/${caseId}`, undefined, {}, await stack.tokenFor('caseworker', { county: '410402' }));
     expect(asCaseworker.body).toMatchObject({ facts: { consent: 'consented', tier: 'medium', riskTier: 'medium' }, withheld: [] });
     expect(asCaseworker.body.timeline.find((event: { kind: string }) => event.kind === 'reported').summary.riskTier).toBe('medium');

@@ -1,4 +1,5 @@
 /** Issue #3: the bureaus' inbox, `/api/v1/tasks`; acknowledging and completing are updates. */
+import { withholdSensitiveTask } from '../../security/sensitive-fields';
 import type { Client } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Pool } from '../../db/pool';
@@ -28,12 +29,12 @@ export function taskRoutes(deps: { pool: Pool; temporal: Client; now?: () => Dat
       schema: { tags: ['tasks'], summary: '待办任务列表', querystring: listTasksQuery, response: { 200: taskListView, 400: errorBodySchema } },
       handler: async (request) => {
         const { items, total } = await listTasks(deps.pool, request.query, now());
-        return { items, total, page: request.query.page, pageSize: request.query.pageSize };
+        return { items: items.map((task) => withholdSensitiveTask(task, request.principal)), total, page: request.query.page, pageSize: request.query.pageSize };
       },
     });
     app.get('/api/v1/tasks/:id', {
       schema: { tags: ['tasks'], summary: '查看任务', params: taskIdParams, response: { 200: taskView, ...errors } },
-      handler: async (request) => load(request.params.id),
+      handler: async (request) => withholdSensitiveTask(await load(request.params.id), request.principal),
     });
     app.post('/api/v1/tasks/:id/acknowledge', {
       schema: { tags: ['tasks'], summary: '签收任务', params: taskIdParams, body: acknowledgeBody, response: { 200: taskView, ...errors } },

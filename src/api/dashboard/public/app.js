@@ -9,6 +9,7 @@
   };
   const TYPE_LABELS = { dropout: '控辍保学', 'mental-health': '心理健康', guardianship: '临时监护', assistance: '救助认定' };
   const EVENT_LABELS = {
+    withheld: '（详情仅承办人员可见）',
     reported: '报告', stage: '阶段变更', 'task-assigned': '派发任务', 'task-completed': '任务办结', 'task-withdrawn': '任务撤回',
     'persuasion-visit': '劝返走访', 'returned-to-school': '复学', relapse: '再次辍学', 'moved-back-to-hukou': '返回户籍地',
     'court-outcome': '法院处理结果', closed: '结案',
