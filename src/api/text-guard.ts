@@ -12,6 +12,11 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 /** Deeper than any of our schemas: the validator refuses such a body at its own path. */
 const MAX_DEPTH = 32;
 
+/** Whether Postgres can store `text` (no NUL, no lone surrogate). */
+export function isStorableText(text: string): boolean {
+  return !UNSTORABLE.test(text);
+}
+
 /** The path of the first unstorable string in `value`, e.g. `body.guardians.0.name`. */
 export function unstorableTextAt(value: unknown, root: string): string | undefined {
   // Iterative: a hostile body nested 20,000 levels deep must not overflow the stack.

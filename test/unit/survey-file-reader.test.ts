@@ -35,5 +35,7 @@ describe('reading a department file', () => {
     await expect(readDepartmentFile('x.xlsx', Buffer.from('plain text'))).rejects.toBeInstanceOf(UnreadableFile);
     await expect(readDepartmentFile('x.xls', Buffer.from('plain text'))).rejects.toThrow('不支持旧版 .xls 格式');
     await expect(readDepartmentFile('x.csv', Buffer.alloc(0))).rejects.toThrow('文件为空');
+    // A NUL in a cell (Postgres cannot store it): refused with the line, not a 500 later.
+    await expect(readDepartmentFile('x.csv', Buffer.from('姓名,出生日期\n张三,2015-01-01\n李\u0000四,2016-02-02\n'))).rejects.toThrow('第 3 行含有无法保存的字符');
   });
 });

@@ -5,6 +5,7 @@
  * - csv-parse 7.0.3: RFC 4180 quoting (a comma or newline inside a quoted address);
  * - iconv-lite 0.7.3: GB18030, which Chinese government systems export by default.
  */
+import { isStorableText } from '../text-guard';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
@@ -96,5 +97,9 @@ async function readXlsx(content: Buffer): Promise<ReadFile> {
 export async function readDepartmentFile(fileName: string, content: Buffer): Promise<ReadFile> {
   const file = formatOf(fileName, content) === 'xlsx' ? await readXlsx(content) : readCsv(content);
   if (file.lines.length > MAX_LINES) throw new UnreadableFile(`文件行数超过上限 ${MAX_LINES}`);
+  // The text guard (issue #11) cannot see inside an uploaded file: a NUL or a lone surrogate
+  // in a cell would reach Postgres (jsonb refuses \u0000) and fail the upload with a 500.
+  const bad = [{ line: 1, cells: file.header }, ...file.lines].find((row) => row.cells.some((cell) => !isStorableText(cell)));
+  if (bad) throw new UnreadableFile(`第 ${bad.line} 行含有无法保存的字符（NUL 或不成对的代理项），请检查文件编码`);
   return file;
 }
