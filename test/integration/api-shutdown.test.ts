@@ -66,6 +66,10 @@ describe('API graceful shutdown (issue #11)', () => {
         `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
     );
     socket.write(body.subarray(0, half));
+    // In flight means the API has taken the request (its headers parsed and logged): on a
+    // loaded machine a signal sent at once can arrive before the bytes are read, and a
+    // connection with nothing parsed yet is idle to the server (closed, not answered).
+    await until('the API has the request', () => started.output().includes('/api/v1/children'), 10_000);
 
     api.kill('SIGTERM');
     await until('the API refuses new connections', () => refuses(port), 10_000);
