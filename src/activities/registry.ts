@@ -5,7 +5,15 @@ import type { ActivityDeps } from './index';
 
 export type ChildStatus =
   | { registered: false }
-  | { registered: true; countyCode: string; eligible: boolean; rule: EligibilityRule; reason: string };
+  | {
+      registered: true;
+      countyCode: string;
+      eligible: boolean;
+      rule: EligibilityRule;
+      reason: string;
+      /** Set while the child is recorded as gone from the county (M1; survey, key-care re-verification). */
+      leftOn?: string;
+    };
 
 /** The attempt at which a child still missing counts as not registered. */
 const NOT_REGISTERED_AFTER_ATTEMPTS = 4;
@@ -40,6 +48,7 @@ export function createRegistryActivities(deps: Pick<ActivityDeps, 'pool' | 'cent
         eligible: decision.eligible,
         rule: decision.rule,
         reason: decision.reason,
+        ...(child.leftOn ? { leftOn: child.leftOn } : {}),
       };
     },
   };

@@ -74,18 +74,21 @@ export function createSurveyActivities(deps: Pick<ActivityDeps, 'pool' | 'centra
       await deps.pool.query('UPDATE survey_findings SET task_id = $3 WHERE survey_id = $1 AND key = $2', [request.surveyId, request.key, request.taskId]);
     },
 
-    /** The director's answer: on the finding, and in the register (verified, or left the county). */
-    async applySurveyAnswer(request: { surveyId: string; key: string; outcome: string; note?: string; by: string; onDate: string; at: string }): Promise<void> {
-      await inTransaction(deps.pool, async (client) => {
+    /**
+     * The director's answer: on the finding, and in the register (verified, or left the
+     * county). Names the child who left, whose key-care plan (if any) the survey then tells.
+     */
+    async applySurveyAnswer(request: { surveyId: string; key: string; outcome: string; note?: string; by: string; onDate: string; at: string }): Promise<{ leftChildId?: string }> {
+      return inTransaction(deps.pool, async (client) => {
         const updated = await client.query<{ child_id: string | null }>(
           `UPDATE survey_findings SET outcome = $3, outcome_note = $4, resolved_at = $5
             WHERE survey_id = $1 AND key = $2 AND outcome IS NULL RETURNING child_id`,
           [request.surveyId, request.key, request.outcome, request.note ?? null, request.at],
         );
         const childId = updated.rows[0]?.child_id;
-        if (!childId) return; // already applied (a retry), or a new child not yet in the register
+        if (!childId) return {}; // already applied (a retry), or a new child not yet in the register
         const effect = registerEffect(request.outcome);
-        if (effect === 'none') return;
+        if (effect === 'none') return {};
         const column = effect === 'left' ? 'left_on' : 'verified_on';
         await client.query(`UPDATE children SET ${column} = $2, version = version + 1, updated_at = now() WHERE id = $1`, [childId, request.onDate]);
         await appendAudit(client, {
@@ -95,6 +98,7 @@ export function createSurveyActivities(deps: Pick<ActivityDeps, 'pool' | 'centra
           action: effect === 'left' ? 'child.left-county' : 'child.verified',
           summary: { surveyId: request.surveyId, outcome: request.outcome, by: request.by, on: request.onDate },
         });
+        return effect === 'left' ? { leftChildId: childId } : {};
       });
     },
 

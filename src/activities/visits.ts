@@ -12,7 +12,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { appendAudit } from '../db/audit';
-import { findChild } from '../db/children-repository';
+import { findChild, markChildLeft } from '../db/children-repository';
 import { ensureOutsideCivilAffairs } from '../db/departments-repository';
 import { inTransaction } from '../db/pool';
 import { findVisitPolicy, waitForChildWrites } from '../db/visits-repository';
@@ -40,6 +40,11 @@ export type KeyCarePlanFacts =
       eligibilityRule: EligibilityRule;
       /** The county's visit parameters today. */
       policy: VisitPolicy;
+      /**
+       * Set once the child was found to have left the county (a survey answer, #13); the
+       * plan then closes. Absent from facts read before it existed, so old histories replay.
+       */
+      leftOn?: string;
     };
 
 const ACTOR = 'workflow';
@@ -68,7 +73,19 @@ export function createVisitActivities(deps: Pick<ActivityDeps, 'pool' | 'central
         ageLimitOn: ageLimitReachedOn(child.birthDate),
         eligibilityRule: decision.rule,
         policy: (await findVisitPolicy(deps.pool, county)).policy,
+        ...(child.leftOn ? { leftOn: child.leftOn } : {}),
       };
+    },
+
+    /**
+     * The plan's re-verification found that the child left Pingdingshan: the register says
+     * so (M1), as a survey's answer would, so that the child leaves the county's figures.
+     */
+    async recordChildLeft(request: { childId: string; planId: string; onDate: string }): Promise<void> {
+      await inTransaction(deps.pool, async (client) => {
+        if (!(await markChildLeft(client, request.childId, request.onDate))) return; // marked before (or a retry)
+        await appendAudit(client, { actor: ACTOR, entityType: 'child', entityId: request.childId, action: 'child.left-county', summary: { planId: request.planId, on: request.onDate } });
+      });
     },
 
     /**

@@ -15,6 +15,12 @@ export interface ChildDerived {
 
 export interface ChildRecord extends ChildProfile, ChildDerived {
   id: string;
+  /**
+   * The day the child was found to have left the county of residence (a survey answer,
+   * issue #13, or the key-care plan's re-verification, #4; M1), else null. A new residence
+   * in the register clears it: the child has been found again.
+   */
+  leftOn: string | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -45,6 +51,7 @@ interface ChildRow {
   key_care_reasons: string[];
   eligible_from: string | null;
   eligible_until: string | null;
+  left_on: string | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -74,6 +81,7 @@ function fromRow(row: ChildRow): ChildRecord {
     keyCareReasons: row.key_care_reasons,
     eligibleFrom: row.eligible_from,
     eligibleUntil: row.eligible_until,
+    leftOn: row.left_on,
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -142,6 +150,18 @@ export async function findChild(db: Pool | PoolClient, id: string, forUpdate = f
   return row ? fromRow(row) : undefined;
 }
 
+/**
+ * Marks the child as having left its county on `onDate` (M1). A child already marked keeps
+ * its first day; false then, so that a retried caller writes nothing twice.
+ */
+export async function markChildLeft(client: PoolClient, id: string, onDate: string): Promise<boolean> {
+  const result = await client.query(
+    'UPDATE children SET left_on = $2, version = version + 1, updated_at = now() WHERE id = $1 AND left_on IS NULL',
+    [id, onDate],
+  );
+  return (result.rowCount ?? 0) > 0;
+}
+
 export async function findChildIdByHash(db: Pool | PoolClient, residentIdHash: string): Promise<string | undefined> {
   const result = await db.query<{ id: string }>('SELECT id FROM children WHERE resident_id_hash = $1', [residentIdHash]);
   return result.rows[0]?.id;
@@ -153,11 +173,15 @@ export async function replaceChild(
   profile: ChildProfile,
   derived: ChildDerived,
 ): Promise<ChildRecord> {
-  const assignments = COLUMNS.split(',')
-    .map((column, i) => `${column.trim()} = $${i + 2}`)
-    .join(', ');
+  const columns = COLUMNS.split(',').map((column) => column.trim());
+  const assignments = columns.map((column, i) => `${column} = $${i + 2}`).join(', ');
+  // SET reads the row as it was: a new county or township means the child who had left
+  // has been found again (an unchanged residence keeps the mark).
+  const [county, township] = [columns.indexOf('residence_county') + 2, columns.indexOf('residence_township') + 2];
+  // (No casts: each parameter keeps the type its own column gives it in the SET list.)
+  const leftOn = `left_on = CASE WHEN residence_county IS DISTINCT FROM $${county} OR residence_township IS DISTINCT FROM $${township} THEN NULL ELSE left_on END`;
   const result = await client.query<ChildRow>(
-    `UPDATE children SET ${assignments}, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *`,
+    `UPDATE children SET ${assignments}, ${leftOn}, version = version + 1, updated_at = now() WHERE id = $1 RETURNING *`,
     [id, ...columnValues(profile, derived)],
   );
   const row = result.rows[0];

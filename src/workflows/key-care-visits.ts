@@ -25,6 +25,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   setHandler,
   startChild,
   uuid4,
@@ -66,6 +67,9 @@ import {
 } from './messages';
 import { procuratorateReferral } from './procuratorate-referral';
 
+/** Versioning marker: a re-verification that finds the child gone also marks the register. */
+const RECORD_LEFT_PATCH = 'record-child-left';
+
 /** `by` of the completions the plan makes itself. */
 export const PLAN_ACTOR = 'careflow';
 const CASE_TYPE = 'key-care-visits';
@@ -100,6 +104,7 @@ const CLOSE_REASONS: Record<string, string> = {
   'age-16-or-over': '儿童已满十六周岁',
   'no-longer-eligible': '经复核不再符合流动儿童认定条件',
   'moved-away': '经复核儿童已迁离',
+  'left-county': '经核实儿童已离开居住地（登记系统已记录）',
   'not-registered': '登记记录不存在',
   'not-key-care': '儿童不在重点关爱台账中',
 };
@@ -512,6 +517,8 @@ export async function keyCareVisits(input: KeyCareVisitsInput): Promise<KeyCareP
   const ageLimitMs = chinaMidnight(facts.ageLimitOn);
   // A child already 16 when entering the ledger has no plan to close: nobody is told.
   if (Date.now() >= ageLimitMs) return carry ? closePlan('age-16-or-over') : endQuietly('age-16-or-over');
+  // Found gone (a survey's answer, #13) while no signal reached the plan: nobody is left to visit.
+  if (facts.leftOn) return carry ? closePlan('left-county', true) : endQuietly('left-county');
   if (handedOverFrom) {
     // M1: the child moved to another Pingdingshan county; both bureaus are told.
     const handover = { childId, fromCounty: handedOverFrom, toCounty: facts.countyCode, from, assigneeCode: facts.assigneeCode };
@@ -550,6 +557,9 @@ export async function keyCareVisits(input: KeyCareVisitsInput): Promise<KeyCareP
         const now = await readFacts();
         // Moved within Pingdingshan (the register is updated first): the plan follows the child.
         if (state.phase === 'active' && movedWithinPingdingshan(now)) return restart('handed-over');
+        // Gone from Pingdingshan: the register records it too, so that the child leaves the
+        // county's figures (plans that closed before this step replay without it).
+        if (patched(RECORD_LEFT_PATCH)) await activities.recordChildLeft({ childId, planId, onDate: chinaDateOf(Date.now()) });
         return closePlan('moved-away', true);
       }
       continue; // still eligible (or the task was withdrawn): the plan goes on
@@ -558,6 +568,7 @@ export async function keyCareVisits(input: KeyCareVisitsInput): Promise<KeyCareP
       recheck = false;
       const now = await readFacts();
       if (!now.registered) return closePlan('not-registered');
+      if (now.leftOn) return closePlan('left-county', true);
       if (state.phase === 'active' && !now.keyCare) await enterClosing(now.policy);
       else if (state.phase === 'closing' && now.keyCare) return restart('reopened');
       else if (state.phase === 'active' && movedWithinPingdingshan(now)) return restart('handed-over');

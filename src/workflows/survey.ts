@@ -9,7 +9,8 @@
  *    or until `surveyCollectionDone`;
  * 3. reconciles (activity) the current uploads with the register;
  * 4. sends each finding that needs a person to the township's children's director as a
- *    bureauTask (deadline + escalation ladder) and applies each answer to the register;
+ *    bureauTask (deadline + escalation ladder) and applies each answer to the register (a
+ *    child found gone: its key-care plan, if any, is told and closes);
  * 5. closes at the last answer or at the end of the half-year, whichever is first, with the
  *    register snapshot, the M3 statistics and the survey's figures; tasks still open then are
  *    withdrawn and counted as unresolved.
@@ -18,10 +19,10 @@ import { ParentClosePolicy, condition, getExternalWorkflowHandle, setHandler, st
 import { addDays, chinaDateOf, chinaMidnight } from '../domain/calendar-date';
 import { periodBounds, surveyPeriodOf } from '../domain/survey-period';
 import { verificationTask } from '../domain/survey-verification';
-import { bureauTaskWorkflowId } from '../temporal/workflow-ids';
+import { bureauTaskWorkflowId, keyCareVisitsWorkflowId } from '../temporal/workflow-ids';
 import { activities } from './activity-proxies';
 import { bureauTask } from './bureau-task';
-import { surveyCollectionDoneSignal, surveyStateQuery, surveyUploadSignal, type SurveyInput, type SurveyState } from './messages';
+import { keyCareChangedSignal, surveyCollectionDoneSignal, surveyStateQuery, surveyUploadSignal, type SurveyInput, type SurveyState } from './messages';
 
 export const DEFAULT_COLLECTION_DAYS = 30;
 export const DEFAULT_VERIFICATION_WORKING_DAYS = 10;
@@ -76,7 +77,9 @@ export async function survey(input: SurveyInput): Promise<SurveyState> {
       finished.add(handle.workflowId);
       if (result.status !== 'completed' || !result.completion) return;
       const { outcome, note, by } = result.completion;
-      await activities.applySurveyAnswer({ surveyId, key: item.key, outcome, by, onDate: today(), at: nowIso(), ...(note ? { note } : {}) });
+      const applied = await activities.applySurveyAnswer({ surveyId, key: item.key, outcome, by, onDate: today(), at: nowIso(), ...(note ? { note } : {}) });
+      // Histories recorded before the answer named the child replay with nothing to tell.
+      if (applied?.leftChildId) await tellKeyCarePlan(applied.leftChildId);
       state.tasksOpen -= 1;
       state.tasksAnswered += 1;
     }, () => {
@@ -94,4 +97,13 @@ export async function survey(input: SurveyInput): Promise<SurveyState> {
   state.figures = { ...(await activities.closeSurveyRecord({ surveyId, onDate: today(), at: nowIso() })) };
   state.phase = 'closed';
   return state;
+}
+
+/** A child found gone: its key-care plan, if it has one, re-reads the register and closes (#4). */
+async function tellKeyCarePlan(childId: string): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(keyCareVisitsWorkflowId(childId)).signal(keyCareChangedSignal);
+  } catch {
+    // No plan running (the child is not in the key-care ledger, or its plan ended): nothing to close.
+  }
 }

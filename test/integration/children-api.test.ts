@@ -73,7 +73,8 @@ describe('children API (M1, M2)', () => {
   it('refuses a second child with the same ID number with 409 naming the first', async () => {
     const body = childBody();
     const first = await stack.request('POST', '/api/v1/children', body);
-    const before = await counts();
+    // The first child's intake mail is written a moment after the answer: count once it is.
+    const before = await settledCounts();
 
     const second = await stack.request('POST', '/api/v1/children', { ...body, name: '王小明', residentId: String(body.residentId).toLowerCase() });
 
@@ -105,6 +106,23 @@ describe('children API (M1, M2)', () => {
     expect(audit.rows[1].summary.fields).toEqual(['schoolingStatus', 'riskFlags']);
     await expect(stack.db.pool.query('DELETE FROM audit_log')).rejects.toThrow(/append-only/);
     await expect(stack.db.pool.query("UPDATE audit_log SET actor = 'x'")).rejects.toThrow(/append-only/);
+  });
+
+  it('shows a child recorded as gone (leftOn) until a new residence is registered', async () => {
+    const created = await stack.request('POST', '/api/v1/children', childBody());
+    expect(created.body.leftOn).toBeNull();
+    // A survey's director found the child gone (issue #13 sets the mark; tested there).
+    await stack.db.pool.query("UPDATE children SET left_on = '2026-08-03' WHERE id = $1", [created.body.id]);
+    expect((await stack.request('GET', `/api/v1/children/${created.body.id}`)).body.leftOn).toBe('2026-08-03');
+
+    const notAMove = await stack.request('PATCH', `/api/v1/children/${created.body.id}`, { schoolingStatus: 'junior-secondary' });
+    expect(notAMove.body.leftOn).toBe('2026-08-03');
+    const sameAddress = await stack.request('PATCH', `/api/v1/children/${created.body.id}`, { residence: { countyCode: '410402', township: '新华路街道', village: '建设路社区' } });
+    expect(sameAddress.status).toBe(200);
+    expect(sameAddress.body.leftOn).toBe('2026-08-03');
+    const found = await stack.request('PATCH', `/api/v1/children/${created.body.id}`, { residence: { countyCode: '410402', township: '曙光街街道', village: '建设路社区' } });
+    expect(found.status).toBe(200);
+    expect(found.body.leftOn).toBeNull();
   });
 
   it('lists by county, key care and eligibility, page by page', async () => {

@@ -14,7 +14,7 @@ import { registerChild, updateChild, type RegistryDeps } from '../../src/api/chi
 import { recordVisitBody, type RecordVisitBody } from '../../src/api/visits/schemas';
 import { recordVisit } from '../../src/api/visits/service';
 import { addWorkingDays } from '../../src/calendar/working-days';
-import { addDays } from '../../src/domain/calendar-date';
+import { addDays, chinaDateOf } from '../../src/domain/calendar-date';
 import { DEFAULT_VISIT_POLICY } from '../../src/domain/visits';
 import { createFieldCrypto } from '../../src/security/field-crypto';
 import { bureauTaskWorkflowId, keyCareVisitsWorkflowId } from '../../src/temporal/workflow-ids';
@@ -315,7 +315,7 @@ describe('keyCareVisits: the quarterly home-visit plan (S20, M2)', () => {
     await handle.terminate('test over');
   });
 
-  it('M1: re-verifies on the county\'s schedule; a move within Pingdingshan hands the plan over; "no longer eligible" or a move away closes it; so does the 16th birthday', async () => {
+  it('M1: re-verifies on the county\'s schedule; a move within Pingdingshan hands the plan over; "no longer eligible" or a move away closes it (and the register records it until the child is found again); so does the 16th birthday', async () => {
     bed = await startWorkflowBed({ startAt: NEW_YEAR_2026 });
     // County parameters are data: 新华区 re-verifies key-care children monthly.
     await bed.db.pool.query('INSERT INTO county_visit_policies (county_code, policy) VALUES ($1, $2)', ['410402', JSON.stringify({ ...DEFAULT_VISIT_POLICY, reverificationMonths: 1 })]);
@@ -372,7 +372,22 @@ describe('keyCareVisits: the quarterly home-visit plan (S20, M2)', () => {
     const handOff = mailsTo('outside-mz-410102@hukou.careflow.local');
     expect(handOff.map((m) => m.subject)).toEqual(['【重点关爱走访】走访计划已结束']);
     expect(handOff[0]!.text).toContain('请与其迁入地（或户籍地）民政部门做好衔接');
+    // The register records the departure (M1), as a survey's answer would.
+    const leftOn = async () => (await bed!.db.pool.query('SELECT left_on FROM children WHERE id = $1', [away.childId])).rows;
+    // (on the day the plan closed: awaiting a result lets the test server skip time)
+    const goneRun = await away.handle.describe();
+    expect(await leftOn()).toEqual([{ left_on: chinaDateOf(goneRun.closeTime!.getTime()) }]);
+    await recordHistoryIfAsked('keyCareVisits.moved-away-recorded', bed.env.client.workflow.getHandle(keyCareVisitsWorkflowId(away.childId), goneRun.runId));
+
+    // Found again, in 宝丰县: the new residence clears the mark and a new plan starts there.
+    const found = await updateChild(registry(), away.childId, { residence: { countyCode: '410421', township: '城关镇人民政府', village: '西街社区' } }, 'test');
+    expect(found.leftOn).toBeNull();
+    expect(await leftOn()).toEqual([{ left_on: null }]);
+    const again = await waitForPlan(away.handle, (p) => p.phase === 'active' && p.quarter.quota > 0);
+    expect(again).toMatchObject({ countyCode: '410421', assigneeCode: 'xz-410421100' });
+    expect(again.planId).not.toBe(gone.planId);
     await handle.terminate('test over');
+    await away.handle.terminate('test over');
   });
 
   it('three simulated years: one run per quarter, each under a fixed number of history events', async () => {

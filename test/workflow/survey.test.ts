@@ -4,13 +4,16 @@
  * test/integration/survey-api.test.ts covers the schedule on the dev server), the four
  * departments' generated lists are uploaded through the real service, collection ends
  * after 30 days, reconciliation sends verification tasks to the townships' children's
- * directors; two are answered (a departure and a still-here, which update the register),
+ * directors; two are answered (a departure and a still-here, which update the register;
+ * the child who left is in the key-care ledger, and its visit plan closes with a hand-off),
  * the others run through the escalation ladder; at the end of the half-year the survey
  * closes with the register snapshot, M3 statistics, its figures (unanswered tasks counted
  * as unresolved and withdrawn) and the national export.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChildBody } from '../../src/api/children/schemas';
+import { registerChild } from '../../src/api/children/service';
 import { nationalExport, openSurvey, uploadList, type SurveyDeps } from '../../src/api/surveys/service';
 import { insertChild } from '../../src/db/children-repository';
 import { chinaDateOf } from '../../src/domain/calendar-date';
@@ -18,12 +21,13 @@ import { eligibilityWindow } from '../../src/domain/eligibility-window';
 import { maskResidentId } from '../../src/domain/resident-id';
 import { SURVEY_SOURCES } from '../../src/domain/survey-sources';
 import { createFieldCrypto } from '../../src/security/field-crypto';
-import { bureauTaskWorkflowId } from '../../src/temporal/workflow-ids';
-import { completeTaskUpdate, surveyStateQuery } from '../../src/workflows/messages';
+import { bureauTaskWorkflowId, keyCareVisitsWorkflowId } from '../../src/temporal/workflow-ids';
+import { completeTaskUpdate, keyCarePlanQuery, surveyStateQuery } from '../../src/workflows/messages';
 import { eventually } from '../support/eventually';
+import { childBody } from '../support/fixtures';
 import { recordHistoryIfAsked } from '../support/histories';
 import { departmentCsv, generateSurvey, type GeneratedChild } from '../support/survey-data';
-import { startWorkflowBed, TEST_CENTRAL_DISTRICTS, type WorkflowBed } from '../support/workflow-bed';
+import { serveEntitlementReferrals, startWorkflowBed, TEST_CENTRAL_DISTRICTS, type WorkflowBed } from '../support/workflow-bed';
 
 const COUNTY = '410402';
 /** 08:00 China time on 1 July 2026, the half-year's first morning. */
@@ -31,6 +35,8 @@ const JULY_1 = '2026-07-01T00:00:00Z';
 
 let bed: WorkflowBed;
 let deps: SurveyDeps;
+/** A key-care child (its visit plan running) whom no department lists: it has left. */
+let keyCareChildId: string;
 const crypto = createFieldCrypto(Buffer.alloc(32, 9));
 const data = generateSurvey({ children: 40, seed: 5, countyCode: COUNTY, today: '2026-07-01', movedAway: 0.15 });
 
@@ -87,6 +93,11 @@ beforeAll(async () => {
   bed = await startWorkflowBed({ startAt: JULY_1 });
   deps = { pool: bed.db.pool, temporal: bed.env.client, taskQueue: bed.taskQueue, crypto, today: () => '2026-07-01' };
   for (const child of data.children.filter((c) => c.inRegister)) await register(child);
+  const body = childBody({ name: '卫小安', residence: { countyCode: COUNTY, township: '曙光街街道', village: '建设路社区' }, riskFlags: { familyHardship: true } });
+  const registry = { ...deps, eligibilityParams: { centralUrbanDistricts: TEST_CENTRAL_DISTRICTS } };
+  keyCareChildId = (await registerChild(registry, createChildBody.parse(body), 'test')).id;
+  await serveEntitlementReferrals(bed, keyCareChildId);
+  await eventually(() => bed.env.client.workflow.getHandle(keyCareVisitsWorkflowId(keyCareChildId)).query(keyCarePlanQuery), (plan) => plan.quarter.quota > 0);
 }, 60_000);
 afterAll(async () => {
   await bed?.stop();
@@ -123,15 +134,17 @@ describe('survey: a half-year cycle (M1, M3)', () => {
       expect(mails.some((m) => m.includes(child.name) || m.includes(child.residentId))).toBe(false);
     }
     const findings = (await bed.db.pool.query<{ key: string; classification: string; child_id: string | null; task_id: string | null }>('SELECT key, classification, child_id, task_id FROM survey_findings')).rows;
-    const registeredHere = data.children.filter((c) => c.inRegister).length;
+    // The generated register, and the key-care child.
+    const registeredHere = data.children.filter((c) => c.inRegister).length + 1;
     expect(findings.filter((f) => f.child_id).length).toBe(registeredHere);
     // In no list: moved away, or named only on rows the upload rejected.
     const inNoList = data.children.filter((c) => c.inRegister && !data.rows.some((row) => row.truth === c.id && row.dirt !== 'check-digit'));
     expect(inNoList.some((c) => c.movedAway)).toBe(true);
-    expect(findings.filter((f) => f.classification === 'possibly-moved-away').length).toBe(inNoList.length);
+    expect(findings.filter((f) => f.classification === 'possibly-moved-away').length).toBe(inNoList.length + 1);
 
-    // A director answers two: one child has left, one is still here.
-    const movedAway = findings.find((f) => f.classification === 'possibly-moved-away' && f.task_id);
+    // A director answers two: the key-care child has left, another child is still here.
+    const movedAway = findings.find((f) => f.child_id === keyCareChildId);
+    expect(movedAway).toMatchObject({ classification: 'possibly-moved-away', task_id: expect.any(String) });
     const another = findings.find((f) => f.classification === 'possibly-moved-away' && f.task_id && f !== movedAway);
     expect(movedAway && another).toBeTruthy();
     await bed.env.client.workflow.getHandle(bureauTaskWorkflowId(movedAway!.task_id!)).executeUpdate(completeTaskUpdate, { args: [{ outcome: 'moved-away', by: '儿童主任王芳' }] });
@@ -147,6 +160,17 @@ describe('survey: a half-year cycle (M1, M3)', () => {
     expect(byId[movedAway!.child_id!]?.left_on).toMatch(/^2026-0[78]-\d{2}$/);
     expect(byId[another!.child_id!]).toMatchObject({ left_on: null });
     expect(byId[another!.child_id!]?.verified_on).toMatch(/^2026-0[78]-\d{2}$/);
+    // The departed child's visit plan heard it at once (not at its next quarter, 1 October)
+    // and closed; the 户籍地 bureau (郑州市中原区) is told (M1).
+    const plan = bed.env.client.workflow.getHandle(keyCareVisitsWorkflowId(keyCareChildId));
+    const described = await plan.describe();
+    expect(described.status.name).toBe('COMPLETED');
+    expect(chinaDateOf(described.closeTime!.getTime())).toBe(byId[movedAway!.child_id!]?.left_on);
+    expect(await plan.result()).toMatchObject({ phase: 'closed', closedBecause: 'left-county' });
+    await recordHistoryIfAsked('keyCareVisits.left-county-by-survey', plan);
+    const handOff = bed.smtp.messages.filter((m) => m.to.includes('outside-mz-410102@hukou.careflow.local'));
+    expect(handOff.map((m) => m.subject)).toEqual(['【重点关爱走访】走访计划已结束']);
+    expect(handOff[0]!.text).toContain(keyCareChildId);
 
     // The half-year ends: the survey closes, unanswered tasks are withdrawn and counted.
     const result = await handle.result();
@@ -163,6 +187,7 @@ describe('survey: a half-year cycle (M1, M3)', () => {
     expect(closed.rows[0]!.closed_at.getTime() - Date.parse('2026-12-31T16:00:00Z')).toBeLessThan(60_000);
     // The departed child left the register's county count and its snapshot.
     expect(closed.rows[0]).toMatchObject({ status: 'closed', figures: { statistics: { children: registeredHere - 1 } } });
+    expect((closed.rows[0]?.snapshot as Array<{ childId: string }>).some((entry) => entry.childId === keyCareChildId)).toBe(false);
     expect(closed.rows[0]?.snapshot).toHaveLength(registeredHere - 1);
 
     const file = await nationalExport(deps, survey.id);

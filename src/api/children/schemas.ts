@@ -154,6 +154,10 @@ export const childView = z.object({
   circumstances,
   eligibility: eligibilityView,
   keyCare: z.object({ keyCare: z.boolean(), reasons: z.array(z.string()) }),
+  leftOn: z
+    .string()
+    .nullable()
+    .describe('经核实已离开居住县的日期（半年监测核实或重点关爱走访复核，M1）；登记新的居住乡镇后清空'),
   version: z.number(),
   createdAt: z.string(),
   updatedAt: z.string(),

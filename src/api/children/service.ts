@@ -119,6 +119,7 @@ export function toView(record: ChildRecord, deps: Pick<RegistryDeps, 'eligibilit
     circumstances: record.circumstances ?? {},
     eligibility: { eligible: decision.eligible, rule: decision.rule, reason: decision.reason, asOf },
     keyCare: { keyCare: record.keyCare, reasons: record.keyCareReasons },
+    leftOn: record.leftOn,
     version: record.version,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
