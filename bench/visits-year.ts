@@ -1,13 +1,15 @@
 /**
  * Bench of the key-care visit plans (issue #4, docs/visits.md):
  *
- *   npx tsx bench/visits-year.ts [children] [concurrency]      (defaults: 1000, 20)
+ *   npx tsx bench/visits-year.ts [children] [concurrency] [servers]   (defaults: 1000, 20, children / 200)
  *
- * `children` key-care children go through one simulated year (2026) on the time-skipping
- * test server, its clock pinned to 2026-01-01 00:30 China time with libfaketime (as the
- * date-pinned workflow tests do). Starts everything itself in a temporary folder it deletes
- * afterwards: embedded Postgres and the time-skipping server; the worker runs in this
- * process, so that its memory is what `process.memoryUsage().rss` samples (every 250 ms).
+ * `children` key-care children go through one simulated year (2026) on time-skipping test
+ * servers, their clocks pinned to 2026-01-01 00:30 China time with libfaketime (as the
+ * date-pinned workflow tests do) and skipped side by side. Starts everything itself in a
+ * temporary folder it deletes afterwards: embedded Postgres and the servers; a careflow
+ * worker per server runs in this process, so that their memory is what
+ * `process.memoryUsage().rss` samples (every 250 ms). One server holds at most about 200
+ * children by default: the test server slows with every execution it holds (bench/README.md).
  * Mail goes to a counting mailer in this process: the outbox rows are written as always,
  * but no SMTP server shares the process being measured.
  *
@@ -29,7 +31,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Connection, type ConnectionOptions } from '@temporalio/client';
+import { Connection, WorkflowNotFoundError, type ConnectionOptions } from '@temporalio/client';
 // A test-service connection with its own keepalive (see skipTo): the option is SDK-internal.
 import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
 import { msToTs } from '@temporalio/common/lib/time';
@@ -57,6 +59,8 @@ import { completeTaskUpdate } from '../src/workflows/messages';
 
 const CHILDREN = Number(process.argv[2] ?? 1000);
 const CONCURRENCY = Number(process.argv[3] ?? 20);
+/** Time-skipping servers the children are spread over (default: one per 200 children). */
+const SERVERS = Number(process.argv[4] ?? Math.ceil(CHILDREN / 200));
 const CENTRAL = ['410402', '410403', '410411'];
 /** 00:30 China time on 2026-01-01: every plan starts with a whole quarter. */
 const START = '2025-12-31T16:30:00Z';
@@ -65,6 +69,7 @@ const REMINDER_SUBJECT = '【待办任务】重点关爱儿童入户走访';
 
 if (!Number.isInteger(CHILDREN) || CHILDREN < 1 || CHILDREN > 20_000) throw new Error('children must be 1..20000');
 if (!Number.isInteger(CONCURRENCY) || CONCURRENCY < 1 || CONCURRENCY > 200) throw new Error('concurrency must be 1..200');
+if (!Number.isInteger(SERVERS) || SERVERS < 1 || SERVERS > 20) throw new Error('servers must be 1..20');
 
 const say = (line: string) => console.log(`[bench] ${line}`);
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
@@ -128,6 +133,71 @@ async function timeSkippingServer(dir: string): Promise<TestWorkflowEnvironment>
   return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: wrapper } }, client: { dataConverter } });
 }
 
+interface Shard {
+  env: TestWorkflowEnvironment;
+  registry: RegistryDeps;
+  visits: { pool: Pool; temporal: TestWorkflowEnvironment['client'] };
+  /** Skips this server's clock to `iso`; resolves with how far it overshot (ms). */
+  skipTo(iso: string): Promise<number>;
+}
+
+/**
+ * One time-skipping server with its careflow worker (in this process, so that the sampled
+ * RSS holds every worker). Children are spread over the servers: the test server keeps
+ * every execution in one in-memory store on one thread, and its cost per operation grows
+ * with how many it holds (bench/README.md); a real cluster shards histories anyway.
+ */
+async function startShard(dir: string, pool: Pool, mailer: Mailer): Promise<Shard> {
+  const env = await timeSkippingServer(dir);
+  stops.push(() => env.teardown());
+  const taskQueue = 'bench-visits';
+  const worker = await createCareflowWorker(
+    { connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, dataConverter },
+    { pool, mailer, publicBaseUrl: 'http://careflow.bench', centralUrbanDistricts: CENTRAL },
+  );
+  const running = worker.run();
+  stops.push(async () => {
+    worker.shutdown();
+    await running;
+  });
+  // Time is skipped through a connection of its own. A sleep that skips a day of a thousand
+  // plans lasts minutes; on the environment's connection (gRPC keepalive every 30 s) the
+  // test server answers the pings with GOAWAY ("excess pings", it permits one per 5 min),
+  // the client retries the sleep, and the server's time-skipping lock count goes wrong:
+  // the clock then overshoots or stops skipping.
+  const clockOptions = {
+    address: env.address,
+    channelArgs: { 'grpc.keepalive_time_ms': 600_000, 'grpc.keepalive_permit_without_calls': 0 },
+    [InternalConnectionOptionsSymbol]: { supportsTestService: true },
+  };
+  const clock = await Connection.connect(clockOptions as ConnectionOptions);
+  stops.push(() => clock.close());
+  const testService = clock.testService;
+  if (!testService) throw new Error('no test service on the time-skipping server');
+  const virtualNow = async () => {
+    const { time } = await testService.getCurrentTime({});
+    return Number(time?.seconds ?? 0) * 1000 + Math.floor((time?.nanos ?? 0) / 1e6);
+  };
+  return {
+    env,
+    registry: {
+      pool,
+      temporal: env.client,
+      taskQueue,
+      crypto: createFieldCrypto(Buffer.alloc(32, 5)),
+      eligibilityParams: { centralUrbanDistricts: CENTRAL },
+      today: () => YEAR_START,
+    },
+    visits: { pool, temporal: env.client },
+    async skipTo(iso) {
+      const target = Date.parse(iso);
+      const now = await virtualNow();
+      if (now < target) await testService.unlockTimeSkippingWithSleep({ duration: msToTs(target - now) });
+      return (await virtualNow()) - target;
+    },
+  };
+}
+
 async function count(pool: Pool, sql: string, values: unknown[] = []): Promise<number> {
   return Number((await pool.query<{ n: string }>(sql, values)).rows[0]?.n ?? 0);
 }
@@ -156,16 +226,13 @@ async function main(): Promise<number> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
   try {
-    say(`${CHILDREN} key-care children through 2026, ${CONCURRENCY} requests at a time; ${availableParallelism()} CPUs; Node ${process.version}`);
+    say(`${CHILDREN} key-care children through 2026 on ${SERVERS} time-skipping server(s), ${CONCURRENCY} requests at a time; ${availableParallelism()} CPUs; Node ${process.version}`);
     const postgres = await startEmbeddedPostgres(dir, 0);
     stops.push(() => postgres.stop());
-    const pool = createPool(postgres.url, 30);
+    const pool = createPool(postgres.url, 40);
     stops.push(() => pool.end());
     await migrate(pool);
     await seedDirectory(pool);
-    const env = await timeSkippingServer(dir);
-    stops.push(() => env.teardown());
-
     const mails = new Map<string, number>();
     const mailer: Mailer = {
       async send(mail) {
@@ -174,65 +241,29 @@ async function main(): Promise<number> {
       },
       close() {},
     };
-    const taskQueue = 'bench-visits';
-    const worker = await createCareflowWorker(
-      { connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, dataConverter },
-      { pool, mailer, publicBaseUrl: 'http://careflow.bench', centralUrbanDistricts: CENTRAL },
-    );
-    const running = worker.run();
-    stops.push(async () => {
-      worker.shutdown();
-      await running;
-    });
+    const shards: Shard[] = [];
+    for (let k = 0; k < SERVERS; k += 1) shards.push(await startShard(dir, pool, mailer));
     const baselineRss = process.memoryUsage().rss;
-
-    const registry: RegistryDeps = {
-      pool,
-      temporal: env.client,
-      taskQueue,
-      crypto: createFieldCrypto(Buffer.alloc(32, 5)),
-      eligibilityParams: { centralUrbanDistricts: CENTRAL },
-      today: () => YEAR_START,
-    };
-    const visits = { pool, temporal: env.client };
-    // Time is skipped through a connection of its own. A sleep that skips a day of a thousand
-    // plans lasts minutes; on the environment's connection (gRPC keepalive every 30 s) the
-    // test server answers the pings with GOAWAY ("excess pings", it permits one per 5 min),
-    // the client retries the sleep, and the server's time-skipping lock count goes wrong:
-    // the clock then overshoots or stops skipping.
-    const clockOptions = {
-      address: env.address,
-      channelArgs: { 'grpc.keepalive_time_ms': 600_000, 'grpc.keepalive_permit_without_calls': 0 },
-      [InternalConnectionOptionsSymbol]: { supportsTestService: true },
-    };
-    const clock = await Connection.connect(clockOptions as ConnectionOptions);
-    stops.push(() => clock.close());
-    const testService = clock.testService;
-    if (!testService) throw new Error('no test service on the time-skipping server');
-    const virtualNow = async () => {
-      const { time } = await testService.getCurrentTime({});
-      return Number(time?.seconds ?? 0) * 1000 + Math.floor((time?.nanos ?? 0) / 1e6);
-    };
+    const shardOf = (i: number) => shards[i % shards.length]!;
     let overshootMs = 0;
+    /** Every server's clock to the instant `iso`, side by side. */
     const skipTo = async (iso: string) => {
-      const target = Date.parse(iso);
-      const now = await virtualNow();
-      if (now < target) await testService.unlockTimeSkippingWithSleep({ duration: msToTs(target - now) });
-      overshootMs = Math.max(overshootMs, (await virtualNow()) - target);
+      const overshoots = await Promise.all(shards.map((shard) => shard.skipTo(iso)));
+      overshootMs = Math.max(overshootMs, ...overshoots);
     };
 
     // 1. Register.
     const t0 = Date.now();
     const childIds: string[] = [];
     await pooled(CHILDREN, CONCURRENCY, async (i) => {
-      childIds.push((await registerChild(registry, childBody(i), 'bench')).id);
+      childIds[i] = (await registerChild(shardOf(i).registry, childBody(i), 'bench')).id;
     });
     const registered = Date.now() - t0;
     say(`registered ${childIds.length} children in ${seconds(registered)} s`);
     // Their entitlement referrals (issue #12, about 9 a child) are served on the first day, so
     // that the year measures the visit plans, not every department's ladder.
     await skipTo(`${YEAR_START}T02:00:00Z`);
-    await answerOpenTasks(pool, env, 'entitlement.referral', 'served');
+    await answerOpenTasks(pool, shards, 'entitlement.referral', 'served');
 
     // 2. The year: every child visited on every due date (all plans start together, so the
     //    due dates are the same for all); the re-verification tasks of 1 July are answered
@@ -248,10 +279,10 @@ async function main(): Promise<number> {
         const skipStart = Date.now();
         await skipTo(`${dueOn}T02:00:00Z`); // 10:00 China time
         const skipped = Date.now() - skipStart;
-        if (q === 2 && index === 0) await answerOpenTasks(pool, env, 'key-care.reverify', 'still-eligible');
+        if (q === 2 && index === 0) await answerOpenTasks(pool, shards, 'key-care.reverify', 'still-eligible');
         const visitStart = Date.now();
         await pooled(childIds.length, CONCURRENCY, async (i) => {
-          await recordVisit(visits, childIds[i]!, visitBody(dueOn, index === 0));
+          await recordVisit(shardOf(i).visits, childIds[i]!, visitBody(dueOn, index === 0));
           visitsRecorded += 1;
         });
         say(
@@ -278,11 +309,11 @@ async function main(): Promise<number> {
     const reminderMails = mails.get('reminder') ?? 0;
 
     console.log('');
-    console.log(`key-care visits bench: ${childIds.length} children, one simulated year (2026), time-skipping server, ${availableParallelism()} CPUs`);
+    console.log(`key-care visits bench: ${childIds.length} children, one simulated year (2026), ${SERVERS} time-skipping server(s) with a worker each, ${availableParallelism()} CPUs`);
     console.log(`  reminders fired   ${reminderTasks} visit tasks assigned, ${reminderMails} reminder mails / ${expectedReminders} expected (children × 24)`);
     console.log(`  visits recorded   ${visitsRecorded} (updates)   quarters met ${met} / ${childIds.length * 4}, short ${short}`);
     console.log(`  escalations       ${escalations} of visit tasks, ${breaches} breaches   re-verifications answered ${reverified}`);
-    console.log(`  worker memory     peak RSS ${mib(peakRss)} (after start-up ${mib(baselineRss)}), sampled every 250 ms; worker, client and bench share the process`);
+    console.log(`  worker memory     peak RSS ${mib(peakRss)} (after start-up ${mib(baselineRss)}), sampled every 250 ms; the workers, clients and bench share the process`);
     console.log(`  virtual clock     overshot a target instant by at most ${seconds(overshootMs)} s (visits are recorded at 10:00 on their due dates)`);
     console.log(`  wall time         register ${seconds(registered)} s, year ${seconds(year)} s, total ${seconds(Date.now() - t0)} s`);
     console.log(`  mails by kind     ${JSON.stringify(Object.fromEntries(mails))}`);
@@ -295,11 +326,20 @@ async function main(): Promise<number> {
   }
 }
 
-/** The departments answer every open task of `kind` with `outcome`. */
-async function answerOpenTasks(pool: Pool, env: TestWorkflowEnvironment, kind: string, outcome: string): Promise<void> {
+/** The departments answer every open task of `kind` with `outcome`, on whichever server runs it. */
+async function answerOpenTasks(pool: Pool, shards: Shard[], kind: string, outcome: string): Promise<void> {
   const open = (await pool.query<{ id: string }>(`SELECT id FROM tasks WHERE kind = $1 AND status = 'open'`, [kind])).rows;
   await pooled(open.length, CONCURRENCY, async (i) => {
-    await env.client.workflow.getHandle(bureauTaskWorkflowId(open[i]!.id)).executeUpdate(completeTaskUpdate, { args: [{ outcome, by: '承办部门' }] });
+    const workflowId = bureauTaskWorkflowId(open[i]!.id);
+    for (const [k, shard] of shards.entries()) {
+      try {
+        await shard.env.client.workflow.getHandle(workflowId).executeUpdate(completeTaskUpdate, { args: [{ outcome, by: '承办部门' }] });
+        return;
+      } catch (error) {
+        // Not this server's task: the next one's (a task nobody runs is an error).
+        if (!(error instanceof WorkflowNotFoundError) || k === shards.length - 1) throw error;
+      }
+    }
   });
   say(`answered ${open.length} ${kind} tasks: ${outcome}`);
 }
