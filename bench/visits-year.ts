@@ -70,6 +70,13 @@ const REMINDER_SUBJECT = '【待办任务】重点关爱儿童入户走访';
 if (!Number.isInteger(CHILDREN) || CHILDREN < 1 || CHILDREN > 20_000) throw new Error('children must be 1..20000');
 if (!Number.isInteger(CONCURRENCY) || CONCURRENCY < 1 || CONCURRENCY > 200) throw new Error('concurrency must be 1..200');
 if (!Number.isInteger(SERVERS) || SERVERS < 1 || SERVERS > 20) throw new Error('servers must be 1..20');
+/**
+ * Workflows each worker keeps cached (SDK option maxCachedWorkflows). The SDK's default on
+ * this 24 GiB machine is thousands per worker, sized as if the worker had the machine to
+ * itself: five of them filled 12 GiB before registration ended. A production worker sets
+ * it too; an evicted workflow is replayed from its history when it next has work.
+ */
+const CACHE_PER_WORKER = Number(process.env.BENCH_MAX_CACHED_WORKFLOWS ?? 1000);
 
 const say = (line: string) => console.log(`[bench] ${line}`);
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
@@ -154,6 +161,7 @@ async function startShard(dir: string, pool: Pool, mailer: Mailer): Promise<Shar
   const worker = await createCareflowWorker(
     { connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, dataConverter },
     { pool, mailer, publicBaseUrl: 'http://careflow.bench', centralUrbanDistricts: CENTRAL },
+    { maxCachedWorkflows: CACHE_PER_WORKER },
   );
   const running = worker.run();
   stops.push(async () => {
@@ -226,7 +234,7 @@ async function main(): Promise<number> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
   try {
-    say(`${CHILDREN} key-care children through 2026 on ${SERVERS} time-skipping server(s), ${CONCURRENCY} requests at a time; ${availableParallelism()} CPUs; Node ${process.version}`);
+    say(`${CHILDREN} key-care children through 2026 on ${SERVERS} time-skipping server(s), ${CONCURRENCY} requests at a time, ${CACHE_PER_WORKER} cached workflows per worker; ${availableParallelism()} CPUs; Node ${process.version}`);
     const postgres = await startEmbeddedPostgres(dir, 0);
     stops.push(() => postgres.stop());
     const pool = createPool(postgres.url, 40);
@@ -313,7 +321,7 @@ async function main(): Promise<number> {
     console.log(`  reminders fired   ${reminderTasks} visit tasks assigned, ${reminderMails} reminder mails / ${expectedReminders} expected (children × 24)`);
     console.log(`  visits recorded   ${visitsRecorded} (updates)   quarters met ${met} / ${childIds.length * 4}, short ${short}`);
     console.log(`  escalations       ${escalations} of visit tasks, ${breaches} breaches   re-verifications answered ${reverified}`);
-    console.log(`  worker memory     peak RSS ${mib(peakRss)} (after start-up ${mib(baselineRss)}), sampled every 250 ms; the workers, clients and bench share the process`);
+    console.log(`  worker memory     peak RSS ${mib(peakRss)} (after start-up ${mib(baselineRss)}), sampled every 250 ms; the workers (${CACHE_PER_WORKER} cached workflows each), clients and bench share the process`);
     console.log(`  virtual clock     overshot a target instant by at most ${seconds(overshootMs)} s (visits are recorded at 10:00 on their due dates)`);
     console.log(`  wall time         register ${seconds(registered)} s, year ${seconds(year)} s, total ${seconds(Date.now() - t0)} s`);
     console.log(`  mails by kind     ${JSON.stringify(Object.fromEntries(mails))}`);
