@@ -90,7 +90,14 @@ export function createSurveyActivities(deps: Pick<ActivityDeps, 'pool' | 'centra
         const effect = registerEffect(request.outcome);
         if (effect === 'none') return {};
         const column = effect === 'left' ? 'left_on' : 'verified_on';
-        await client.query(`UPDATE children SET ${column} = $2, version = version + 1, updated_at = now() WHERE id = $1`, [childId, request.onDate]);
+        // Only while the child still lives in the survey's county: one re-registered
+        // elsewhere in Pingdingshan since the finding has been found, not lost.
+        const changed = await client.query(
+          `UPDATE children SET ${column} = $2, version = version + 1, updated_at = now()
+            WHERE id = $1 AND residence_county = (SELECT county_code FROM surveys WHERE id = $3)`,
+          [childId, request.onDate, request.surveyId],
+        );
+        if (!changed.rowCount) return {};
         await appendAudit(client, {
           actor: ACTOR,
           entityType: 'child',

@@ -559,7 +559,10 @@ export async function keyCareVisits(input: KeyCareVisitsInput): Promise<KeyCareP
         if (state.phase === 'active' && movedWithinPingdingshan(now)) return restart('handed-over');
         // Gone from Pingdingshan: the register records it too, so that the child leaves the
         // county's figures (plans that closed before this step replay without it).
-        if (patched(RECORD_LEFT_PATCH)) await activities.recordChildLeft({ childId, planId, onDate: chinaDateOf(Date.now()) });
+        // Only while the register still shows the plan's residence: a child re-registered
+        // elsewhere in Pingdingshan (a plan already closing does not follow it) has not gone.
+        const stillHere = now.registered && now.countyCode === state.countyCode && now.assigneeCode === state.assigneeCode;
+        if (patched(RECORD_LEFT_PATCH) && stillHere) await activities.recordChildLeft({ childId, planId, onDate: chinaDateOf(Date.now()) });
         return closePlan('moved-away', true);
       }
       continue; // still eligible (or the task was withdrawn): the plan goes on
