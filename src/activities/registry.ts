@@ -13,8 +13,6 @@ export type ChildStatus =
       reason: string;
       /** Set while the child is recorded as gone from the county (M1; survey, key-care re-verification). */
       leftOn?: string;
-      /** In the key-care ledger (M2): its visit plan re-verifies it (absent in histories recorded before). */
-      keyCare?: boolean;
     };
 
 /** The attempt at which a child still missing counts as not registered. */
@@ -51,7 +49,6 @@ export function createRegistryActivities(deps: Pick<ActivityDeps, 'pool' | 'cent
         rule: decision.rule,
         reason: decision.reason,
         ...(child.leftOn ? { leftOn: child.leftOn } : {}),
-        keyCare: child.keyCare,
       };
     },
   };

@@ -1,8 +1,7 @@
 /**
  * M1: a newly registered flowing child is announced to the county civil-affairs bureau
  * (which verifies it), then the profile comes up for re-verification every 6 months for as
- * long as the child stays eligible (by mail; a key-care child's visit plan asks instead, with
- * a task). One run per 6-month cycle: continue-as-new keeps the
+ * long as the child stays eligible. One run per 6-month cycle: continue-as-new keeps the
  * history small however many years the child stays.
  */
 import { continueAsNew, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
@@ -57,9 +56,6 @@ export async function childIntake(input: ChildIntakeInput): Promise<ChildIntakeS
     });
     return close(status, later.rule);
   }
-  // A key-care child's visit plan asks the same bureau to re-verify it, as a task with an
-  // answer and a ladder (#4, docs/visits.md): a second request by mail would be double work.
-  if (later.keyCare) return continueAsNew<typeof childIntake>({ ...input, cycle: cycle + 1 });
   await sendNotification({
     idempotencyKey: `${workflowId}:reverification:${cycle + 1}`,
     recipient: { departmentCode: `mz-${later.countyCode}` },

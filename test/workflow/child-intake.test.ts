@@ -6,10 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerChild, type RegistryDeps } from '../../src/api/children/service';
 import { createChildBody } from '../../src/api/children/schemas';
-import { addDays, addMonths, chinaDateOf, chinaMidnight } from '../../src/domain/calendar-date';
+import { addMonths, chinaDateOf } from '../../src/domain/calendar-date';
 import { createFieldCrypto } from '../../src/security/field-crypto';
-import { childIntakeWorkflowId, keyCareVisitsWorkflowId } from '../../src/temporal/workflow-ids';
-import { childIntakeStatusQuery, keyCarePlanQuery, type ChildIntakeStatus } from '../../src/workflows/messages';
+import { childIntakeWorkflowId } from '../../src/temporal/workflow-ids';
+import { childIntakeStatusQuery, type ChildIntakeStatus } from '../../src/workflows/messages';
 import { childBody } from '../support/fixtures';
 import { recordHistoryIfAsked } from '../support/histories';
 import type { TestSmtpServer } from '../support/smtp';
@@ -85,31 +85,6 @@ describe('childIntake workflow (M1)', () => {
 
     expect(result).toMatchObject({ phase: 'closed', cycle: 2, closedBecause: 'age-16-or-over' });
     expect(mailsFor(child.id).map((m) => m.subject)).toEqual(['【流动儿童登记】新登记儿童待核实']);
-  });
-
-  it("leaves a key-care child's re-verification to its visit plan: one task with an answer, no second request by mail", async () => {
-    const today = chinaDateOf(await env.currentTimeMs());
-    // Ten years old (virtual time has moved on by years in the tests before).
-    const body = createChildBody.parse(childBody({ birthDate: addMonths(today, -120), arrivalDate: addMonths(today, -12), riskFlags: { familyHardship: true } }));
-    const child = await registerChild({ ...registry, today: () => today }, body, 'test');
-    const handle = env.client.workflow.getHandle(childIntakeWorkflowId(child.id));
-    await waitFor(() => mailsFor(child.id).length === 1);
-    const planId = (await env.client.workflow.getHandle(keyCareVisitsWorkflowId(child.id)).query(keyCarePlanQuery)).planId;
-
-    // A day past the first re-verification date: the intake has moved on to its next cycle.
-    await env.sleep(chinaMidnight(addDays(addMonths(today, 6), 1)) - (await env.currentTimeMs()));
-    let status = await handle.query(childIntakeStatusQuery);
-    for (let tries = 0; status.cycle < 1 && tries < 100; tries += 1) {
-      await new Promise((r) => setTimeout(r, 50));
-      status = await handle.query(childIntakeStatusQuery);
-    }
-
-    expect(status).toMatchObject({ cycle: 1, phase: 'waiting-for-reverification' });
-    expect(mailsFor(child.id).map((m) => m.subject)).toEqual(['【流动儿童登记】新登记儿童待核实']);
-    const reverify = await bed.db.pool.query("SELECT assignee_code FROM tasks WHERE case_id = $1 AND kind = 'key-care.reverify'", [planId]);
-    expect(reverify.rows).toEqual([{ assignee_code: 'mz-410402' }]);
-    await handle.terminate('test over');
-    await env.client.workflow.getHandle(keyCareVisitsWorkflowId(child.id)).terminate('test over');
   });
 
   it('reports the next re-verification date while it waits', async () => {
