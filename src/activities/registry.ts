@@ -11,8 +11,6 @@ export type ChildStatus =
       eligible: boolean;
       rule: EligibilityRule;
       reason: string;
-      /** Set while the child is recorded as gone from the county (M1; survey, key-care re-verification). */
-      leftOn?: string;
     };
 
 /** The attempt at which a child still missing counts as not registered. */
@@ -48,7 +46,6 @@ export function createRegistryActivities(deps: Pick<ActivityDeps, 'pool' | 'cent
         eligible: decision.eligible,
         rule: decision.rule,
         reason: decision.reason,
-        ...(child.leftOn ? { leftOn: child.leftOn } : {}),
       };
     },
   };

@@ -40,13 +40,6 @@ export async function childIntake(input: ChildIntakeInput): Promise<ChildIntakeS
 
   const later = await getChildStatus(input.childId, due);
   if (!later.registered) return close(status, 'not-registered');
-  if (later.leftOn) {
-    // Recorded as gone from the county: nobody there to re-verify, nobody to tell. The cycle
-    // goes on while the child could still be eligible, so that a child found again (a new
-    // residence clears the mark) is re-verified as before.
-    if (!later.eligible) return close(status, later.rule);
-    return continueAsNew<typeof childIntake>({ ...input, cycle: cycle + 1 });
-  }
   if (!later.eligible) {
     await sendNotification({
       idempotencyKey: `${workflowId}:no-longer-eligible`,

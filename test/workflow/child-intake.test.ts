@@ -71,22 +71,6 @@ describe('childIntake workflow (M1)', () => {
     expect(chinaDateOf(await env.currentTimeMs()) >= addMonths(startDate, 30)).toBe(true);
   });
 
-  it('asks nobody to re-verify a child recorded as gone from the county, and ends silently at the 16th birthday', async () => {
-    // Virtual time has moved on in the tests before: dates count from now.
-    const today = chinaDateOf(await env.currentTimeMs());
-    const sixteenthBirthday = addMonths(today, 14);
-    const birthDate = `${Number(sixteenthBirthday.slice(0, 4)) - 16}${sixteenthBirthday.slice(4)}`;
-    const child = await registerChild({ ...registry, today: () => today }, createChildBody.parse(childBody({ birthDate, arrivalDate: addMonths(today, -12) })), 'test');
-    await waitFor(() => mailsFor(child.id).length === 1);
-    // A survey's director found the child gone (issue #13 sets the mark; tested there).
-    await bed.db.pool.query('UPDATE children SET left_on = $2 WHERE id = $1', [child.id, today]);
-
-    const result = (await env.client.workflow.getHandle(childIntakeWorkflowId(child.id)).result()) as ChildIntakeStatus;
-
-    expect(result).toMatchObject({ phase: 'closed', cycle: 2, closedBecause: 'age-16-or-over' });
-    expect(mailsFor(child.id).map((m) => m.subject)).toEqual(['【流动儿童登记】新登记儿童待核实']);
-  });
-
   it('reports the next re-verification date while it waits', async () => {
     const body = createChildBody.parse(childBody({ arrivalDate: addMonths(startDate, -12) }));
     const child = await registerChild(registry, body, 'test');
